@@ -1,0 +1,1 @@
+"""CLI sub-commands, one module each: `register(subparsers)` adds the parser and its `run`."""

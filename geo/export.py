@@ -1,0 +1,39 @@
+"""Export formats shared by the dashboard's download buttons and `python -m geo export`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from geo.model import Incident
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    extension: str
+    mime: str
+    render: Callable[[list[Incident]], bytes]
+
+
+def _geojson(incidents: list[Incident]) -> bytes:
+    from geo.formats import geojson
+    return geojson.dumps(incidents).encode("utf-8")
+
+
+def _csv(incidents: list[Incident]) -> bytes:
+    from geo.formats import csv
+    return csv.dumps(incidents).encode("utf-8")
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "geojson": ExportFormat("geojson", "geojson", "application/geo+json", _geojson),
+    "csv": ExportFormat("csv", "csv", "text/csv", _csv),
+}
+
+
+def export_bytes(incidents: Iterable[Incident], fmt: str) -> bytes:
+    """The incidents as a file of the given format."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
+    return FORMATS[fmt].render(list(incidents))

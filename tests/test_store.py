@@ -1,0 +1,167 @@
+"""The store against real database files: round trip, each filter, transactions, errors."""
+
+import sqlite3
+
+import pytest
+
+from geo.filters import Filters
+from geo.store import StoreError, open_store
+from tests.conftest import make_incident
+
+
+def test_round_trip_keeps_every_field(store):
+    inc = make_incident(places=["A", "B"], points=[(40.1, 35.2), None], killed=12, killed_max=15,
+                        children=3, women=2, injured=20, source_url="https://example.org/r",
+                        notes="coded by test", date_end="2017-08-18", geo_precision=2,
+                        report_hash="ab" * 32)
+    result = store.add([inc])
+    assert result.added == [inc.id]
+    assert store.get(inc.id) == inc
+    assert store.query() == [inc]
+
+
+def test_same_id_is_skipped_or_replaced(store):
+    inc = make_incident(killed=4)
+    store.add([inc])
+    assert store.add([inc]).skipped == [inc.id]
+    changed = make_incident(id=inc.id, killed=5)
+    assert store.add([changed], on_conflict="replace").replaced == [inc.id]
+    assert store.get(inc.id).killed == 5
+    assert store.count() == 1
+
+
+def _ids(store, **kwargs):
+    return {i.id for i in store.query(Filters.parse(**kwargs))}
+
+
+def test_date_filter_keeps_spans_that_overlap(store):
+    day = make_incident(id="day", date="2017-08-16")
+    span = make_incident(id="span", date="2017-08-14", date_end="2017-08-16", cumulative=True)
+    later = make_incident(id="later", date="2017-08-20")
+    store.add([day, span, later])
+    assert _ids(store, start="2017-08-15", end="2017-08-15") == {"span"}
+    assert _ids(store, start="2017-08-16", end="2017-08-16") == {"day", "span"}
+    assert _ids(store, start="2017-08-17") == {"later"}
+    assert _ids(store, end="2017-08-14") == {"span"}
+
+
+def test_province_min_killed_actor_source_text_filters(store):
+    store.add([
+        make_incident(id="a", province="Raqqa", killed=17, actor="US-led coalition", source="SOHR",
+                      quote="strikes on the old city"),
+        make_incident(id="b", province="Deir ez-Zor", killed=6, actor="US-led coalition",
+                      source="SANA via PressTV", children=3),
+        make_incident(id="c", province="Idlib", killed=None, children=None, actor="Russian jets",
+                      source="Local network", notes="market hit"),
+    ])
+    assert _ids(store, provinces=["raqqah"]) == {"a"}
+    assert _ids(store, provinces=["Raqqa", "Idlib"]) == {"a", "c"}
+    assert _ids(store, min_killed=6) == {"a", "b"}
+    assert _ids(store, min_killed=7) == {"a"}
+    assert _ids(store, actor="russian") == {"c"}
+    assert _ids(store, source="presstv") == {"b"}
+    assert _ids(store, text="MARKET") == {"c"}
+    assert _ids(store, text="old city") == {"a"}
+    assert _ids(store, text="100%") == set()
+    assert store.count(Filters.parse(provinces=["Raqqa"])) == 1
+
+
+def test_bbox_filter(store):
+    store.add([make_incident(id="east", points=[(40.8, 34.6)]),
+               make_incident(id="west", points=[(36.2, 33.5)]),
+               make_incident(id="nowhere", places=["X"], points=[None])])
+    assert _ids(store, bbox="39,34,41,36") == {"east"}
+    assert _ids(store, bbox=(30, 30, 45, 40)) == {"east", "west"}
+
+
+def test_failed_write_leaves_store_as_it_was(store, monkeypatch):
+    store.add([make_incident(id="kept")])
+    import geo.store as store_module
+    real = store_module._to_row
+    calls = {"n": 0}
+
+    def failing(inc):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        return real(inc)
+
+    batch = [make_incident(id=f"new{i}") for i in range(5)]
+    monkeypatch.setattr(store_module, "_to_row", failing)
+    with pytest.raises(RuntimeError):
+        store.add(batch)
+    monkeypatch.setattr(store_module, "_to_row", real)
+    # a failure inside the SQL transaction rolls back too
+    duplicate_in_sql = [make_incident(id="x1"), make_incident(id="x2")]
+    monkeypatch.setattr(store, "_existing_ids", lambda conn, ids: set())
+    monkeypatch.setattr(store, "_insert_ignoring_duplicates", lambda table: table.insert())
+    with pytest.raises(StoreError):
+        store.add(duplicate_in_sql + [make_incident(id="kept")])
+    assert [i.id for i in store.query()] == ["kept"]
+
+
+def test_reports_are_kept_once(store):
+    from geo.model import report_hash
+    text = "A constructed test report."
+    store.add([make_incident()], report_text=text)
+    store.add([], report_text=text)
+    assert store.has_report(report_hash(text))
+    assert store.report_text(report_hash(text)) == text
+
+
+def test_missing_database_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(f"sqlite:///{tmp_path / 'nope.sqlite'}", create=False)
+    with pytest.raises(StoreError, match="folder"):
+        open_store(f"sqlite:///{tmp_path / 'no' / 'dir.sqlite'}")
+
+
+def test_corrupt_database_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StoreError, match="not a readable SQLite database"):
+        open_store(f"sqlite:///{bad}")
+
+
+def test_locked_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "locked.sqlite"
+    s = open_store(f"sqlite:///{path}")
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        s.engine.dispose()
+        import sqlalchemy as sa
+        from geo.store import Store, _sqlite_pragmas
+        quick = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.1})
+        with pytest.raises(StoreError, match="locked"):
+            Store(quick, str(path)).add([make_incident()])
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_bad_url_is_a_clear_error():
+    with pytest.raises(StoreError, match="not a database URL"):
+        open_store("not a url at all")
+
+
+def test_explicit_database_starts_empty_default_is_filled(tmp_path, monkeypatch):
+    import geo.store as store_module
+    explicit = open_store(f"sqlite:///{tmp_path / 'e.sqlite'}")
+    assert explicit.count() == 0
+    monkeypatch.delenv(store_module.DB_ENV, raising=False)
+    monkeypatch.setattr(store_module, "DEFAULT_DB_PATH", tmp_path / "default.sqlite")
+    default = open_store()
+    from geo.formats.geojson import read_geojson
+    bundled = read_geojson(store_module.BUNDLED_INCIDENTS)
+    assert bundled.rejects == []
+    assert default.count() == len(bundled.incidents) > 0
+
+
+def test_distinct_and_date_span(store):
+    store.add([make_incident(id="a", actor="B actor", date="2017-08-01"),
+               make_incident(id="b", actor="A actor", date="2017-08-03", date_end="2017-08-09"),
+               make_incident(id="c", actor=None)])
+    assert store.distinct("actor") == ["A actor", "B actor"]
+    low, high = store.date_span()
+    assert (low.isoformat(), high.isoformat()) == ("2017-08-01", "2017-08-17")
