@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -20,12 +20,18 @@ from sqlalchemy.engine import Engine
 from geo.filters import Filters
 from geo.model import FIELDS, Incident
 
+if TYPE_CHECKING:
+    import pandas
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_DB_PATH = DATA_DIR / "atlas.sqlite"
 BUNDLED_INCIDENTS = DATA_DIR / "incidents.geojson"
 DB_ENV = "STRIKE_ATLAS_DB"
 
 OnConflict = Literal["skip", "replace"]
+_WRITE = "atlas_write"  # execution option: this transaction writes (SQLite takes the write lock up front)
+_CHUNK = 5000  # rows per executemany and per existing-id lookup
+_ANALYZE_AFTER = 50_000  # refresh planner statistics after adding this many rows at once
 
 metadata = sa.MetaData()
 
@@ -61,6 +67,9 @@ incidents_table = sa.Table(
     sa.Index("ix_incidents_province", "province"),
     sa.Index("ix_incidents_killed", "killed"),
     sa.Index("ix_incidents_lonlat", "longitude", "latitude"),
+    # Only multi-day incidents: lets "began before the period and still runs" use an index.
+    sa.Index("ix_incidents_spans", "last_date", sqlite_where=sa.text("date_end IS NOT NULL"),
+             postgresql_where=sa.text("date_end IS NOT NULL")),
 )
 
 reports_table = sa.Table(
@@ -85,11 +94,12 @@ class AddResult:
 
 
 class Store:
-    """Incidents in a SQL database (SQLite or PostgreSQL)."""
+    """Incidents in a SQL database (SQLite or PostgreSQL + PostGIS)."""
 
     def __init__(self, engine: Engine, label: str):
         self.engine = engine
         self.label = label  # the URL without password, for messages
+        self.dialect = engine.dialect.name
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -97,27 +107,47 @@ class Store:
             report_text: str | None = None) -> AddResult:
         """Store incidents in one transaction; an id already stored is skipped or replaced.
 
-        `report_text`, when given, is kept once in the reports table under its hash.
+        `report_text`, when given, is kept once in the reports table under its hash. Rows go in
+        by chunks of executemany; on PostgreSQL a deadlock with a concurrent import is retried.
         """
-        rows = [_to_row(inc) for inc in incidents]
+        batch = incidents if isinstance(incidents, Sequence) else list(incidents)
+        for attempt in range(4):
+            try:
+                result = self._add_once(batch, on_conflict, report_text)
+                break
+            except StoreError as exc:
+                if attempt == 3 or not _is_deadlock(exc.__cause__):
+                    raise
+        if len(result.added) >= _ANALYZE_AFTER:
+            self.analyze()
+        return result
+
+    def _add_once(self, incidents: Sequence[Incident], on_conflict: OnConflict,
+                  report_text: str | None) -> AddResult:
         result = AddResult()
+        seen: set[str] = set()
         with self._begin() as conn:
-            existing = self._existing_ids(conn, [r["id"] for r in rows])
-            fresh, seen = [], set()
-            for row in rows:
-                if row["id"] in existing or row["id"] in seen:
-                    if on_conflict == "replace":
-                        conn.execute(incidents_table.update()
-                                     .where(incidents_table.c.id == row["id"]).values(**row))
-                        result.replaced.append(row["id"])
-                    else:
-                        result.skipped.append(row["id"])
-                    continue
-                seen.add(row["id"])
-                fresh.append(row)
-            for chunk in _chunks(fresh, 5000):
-                conn.execute(self._insert_ignoring_duplicates(incidents_table), chunk)
-            result.added = [r["id"] for r in fresh]
+            insert = self._insert_ignoring_duplicates(incidents_table)
+            for chunk in _chunks(incidents, _CHUNK):
+                rows = [_to_row(inc) for inc in chunk]
+                existing = self._existing_ids(conn, [r["id"] for r in rows])
+                fresh = []
+                for row in rows:
+                    if row["id"] in existing or row["id"] in seen:
+                        if on_conflict == "replace":
+                            conn.execute(incidents_table.update()
+                                         .where(incidents_table.c.id == row["id"]).values(**row))
+                            result.replaced.append(row["id"])
+                        else:
+                            result.skipped.append(row["id"])
+                        continue
+                    seen.add(row["id"])
+                    fresh.append(row)
+                if fresh:
+                    # One id order for every writer: concurrent imports of the same ids cannot deadlock.
+                    fresh.sort(key=lambda r: r["id"])
+                    conn.execute(insert, fresh)
+                    result.added.extend(r["id"] for r in fresh)
             if report_text is not None:
                 self._add_report(conn, report_text)
         return result
@@ -131,6 +161,11 @@ class Store:
                 removed += conn.execute(incidents_table.delete()
                                         .where(incidents_table.c.id.in_(chunk))).rowcount
         return removed
+
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (done after large imports)."""
+        with self._begin() as conn:
+            conn.exec_driver_sql("ANALYZE incidents" if self.dialect == "postgresql" else "ANALYZE")
 
     def has_report(self, digest: str) -> bool:
         """Whether a report with this text hash is stored already."""
@@ -147,28 +182,53 @@ class Store:
 
     def query(self, filters: Filters | None = None, limit: int | None = None) -> list[Incident]:
         """Incidents matching `filters`, oldest first; the filtering happens in SQL."""
-        return list(self.iter_query(filters, limit))
+        with self._connect() as conn:
+            return [_incident_from_row(row) for row in conn.execute(self._select(filters, limit))]
 
     def iter_query(self, filters: Filters | None = None, limit: int | None = None) -> Iterator[Incident]:
-        stmt = sa.select(incidents_table).where(*where_clauses(filters or Filters()))
-        stmt = stmt.order_by(incidents_table.c.date, incidents_table.c.id)
-        if limit is not None:
-            stmt = stmt.limit(limit)
+        """Like `query`, streamed from the server in batches (for exports of any size)."""
+        stmt = self._select(filters, limit).execution_options(yield_per=2000)
         with self._connect() as conn:
-            for row in conn.execute(stmt).mappings():
-                yield _from_row(row)
+            for row in conn.execute(stmt):
+                yield _incident_from_row(row)
+
+    def query_frame(self, filters: Filters | None = None, columns: Sequence[str] | None = None,
+                    limit: int | None = None) -> "pandas.DataFrame":
+        """Matching incidents as a DataFrame of the chosen columns (no Incident objects: for maps
+        and tables at scale). Dates are ISO strings; `places`/`points` are decoded to lists."""
+        import pandas as pd
+        names = list(columns or FRAME_COLUMNS)
+        unknown = [n for n in names if n not in _READ_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown column(s) {', '.join(unknown)}; accepted: {', '.join(_READ_COLUMNS)}")
+        stmt = sa.select(*(_READ_COLUMNS[n] for n in names))
+        stmt = self._filtered(stmt, filters, limit)
+        with self._connect() as conn:
+            rows = conn.execute(stmt).all()
+        data = dict(zip(names, map(list, zip(*rows)))) if rows else {n: [] for n in names}
+        if "places" in data:
+            data["places"] = [json.loads(v) for v in data["places"]]
+        if "points" in data:
+            data["points"] = [_decode_points(v) for v in data["points"]]
+        if "cumulative" in data:
+            data["cumulative"] = [bool(v) for v in data["cumulative"]]
+        frame = pd.DataFrame(data, columns=names)
+        for name in ("killed", "killed_max", "children", "women", "injured", "geo_precision"):
+            if name in frame:
+                frame[name] = frame[name].astype("Int64")
+        return frame
 
     def count(self, filters: Filters | None = None) -> int:
         stmt = sa.select(sa.func.count()).select_from(incidents_table)
-        stmt = stmt.where(*where_clauses(filters or Filters()))
+        stmt = stmt.where(*where_clauses(filters or Filters(), self.dialect))
         with self._connect() as conn:
             return int(conn.execute(stmt).scalar() or 0)
 
     def get(self, incident_id: str) -> Incident | None:
+        stmt = sa.select(*_READ_COLUMNS.values()).where(incidents_table.c.id == incident_id)
         with self._connect() as conn:
-            row = conn.execute(sa.select(incidents_table)
-                               .where(incidents_table.c.id == incident_id)).mappings().first()
-        return _from_row(row) if row else None
+            row = conn.execute(stmt).first()
+        return _incident_from_row(row) if row else None
 
     def distinct(self, column: str) -> list[str]:
         """Distinct non-empty values of a text column (actors, sources) for pick lists."""
@@ -186,26 +246,33 @@ class Store:
 
     # --- plumbing -----------------------------------------------------------------------------
 
+    def _select(self, filters: Filters | None, limit: int | None) -> sa.Select:
+        return self._filtered(sa.select(*_READ_COLUMNS.values()), filters, limit)
+
+    def _filtered(self, stmt: sa.Select, filters: Filters | None, limit: int | None) -> sa.Select:
+        stmt = stmt.where(*where_clauses(filters or Filters(), self.dialect))
+        stmt = stmt.order_by(incidents_table.c.date, incidents_table.c.id)
+        return stmt.limit(limit) if limit is not None else stmt
+
     def _begin(self):
-        return _translate_errors(self.engine.begin(), self.label)
+        return _translate_errors(self.engine.execution_options(**{_WRITE: True}).begin(), self.label)
 
     def _connect(self):
         return _translate_errors(self.engine.connect(), self.label)
 
     def _existing_ids(self, conn: sa.Connection, ids: list[str]) -> set[str]:
         found: set[str] = set()
-        for chunk in _chunks(ids, 500):
+        for chunk in _chunks(ids, 1000):
             found.update(conn.execute(sa.select(incidents_table.c.id)
                                       .where(incidents_table.c.id.in_(chunk))).scalars())
         return found
 
     def _insert_ignoring_duplicates(self, table: sa.Table):
         # Another process may store the same id between our check and insert; ignore, never fail.
-        name = self.engine.dialect.name
-        if name == "sqlite":
+        if self.dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert
             return insert(table).on_conflict_do_nothing()
-        if name == "postgresql":
+        if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
             return insert(table).on_conflict_do_nothing()
         return table.insert()
@@ -221,13 +288,24 @@ class Store:
         self.engine.dispose()
 
 
-def where_clauses(filters: Filters) -> list[sa.ColumnElement[bool]]:
-    """The SQL conditions for a selection; every filter is pushed into the query."""
+def where_clauses(filters: Filters, dialect: str = "sqlite") -> list[sa.ColumnElement[bool]]:
+    """The SQL conditions for a selection; every filter is pushed into the query.
+
+    The bounding box tests the incident's mean point on SQLite, and on PostGIS whether any of its
+    located places lies in the box (the GiST-indexed geometry).
+    """
     c = incidents_table.c
     clauses: list[sa.ColumnElement[bool]] = []
+    # Overlap (date <= end and last_date >= start), split so each part can use an index: incidents
+    # starting inside the period, and multi-day ones that started earlier and still run.
     if filters.start:
-        clauses.append(c.last_date >= filters.start)
-    if filters.end:
+        running = sa.and_(c.date_end.is_not(None), c.last_date >= filters.start)
+        if filters.end:
+            clauses.append(sa.or_(c.date.between(filters.start, filters.end),
+                                  sa.and_(running, c.date < filters.start)))
+        else:
+            clauses.append(sa.or_(c.date >= filters.start, running))
+    elif filters.end:
         clauses.append(c.date <= filters.end)
     if filters.provinces:
         clauses.append(c.province.in_(filters.provinces))
@@ -240,12 +318,16 @@ def where_clauses(filters: Filters) -> list[sa.ColumnElement[bool]]:
     if filters.text:
         clauses.append(c.search.like(_contains(filters.text), escape="\\"))
     if filters.bbox:
-        west, south, east, north = filters.bbox
-        clauses.append(c.latitude.between(south, north))
-        if west <= east:
-            clauses.append(c.longitude.between(west, east))
-        else:  # the view crosses the antimeridian
-            clauses.append(sa.or_(c.longitude >= west, c.longitude <= east))
+        if dialect == "postgresql":
+            from geo import postgis
+            clauses.append(postgis.bbox_clause(filters.bbox))
+        else:
+            west, south, east, north = filters.bbox
+            clauses.append(c.latitude.between(south, north))
+            if west <= east:
+                clauses.append(c.longitude.between(west, east))
+            else:  # the view crosses the antimeridian
+                clauses.append(sa.or_(c.longitude >= west, c.longitude <= east))
     return clauses
 
 
@@ -276,6 +358,7 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
                 raise StoreError(f"folder {path.parent} does not exist; create it or choose another path")
         engine = sa.create_engine(parsed, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
     else:
         try:
             engine = sa.create_engine(parsed, pool_pre_ping=True)
@@ -283,10 +366,15 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
             raise StoreError(f"cannot use {label}: {exc}") from None
     store = Store(engine, label)
     with store._begin() as conn:
-        new = not sa.inspect(conn).has_table("incidents")
-        metadata.create_all(conn)
         if engine.dialect.name == "postgresql":
             from geo import postgis
+            postgis.lock_schema(conn)  # two processes opening a new database at once
+        new = not sa.inspect(conn).has_table("incidents")
+        metadata.create_all(conn)
+        if not new:  # a store made by an older version: add the indexes it lacks
+            for index in incidents_table.indexes:
+                index.create(conn, checkfirst=True)
+        if engine.dialect.name == "postgresql":
             postgis.prepare(conn)
     if is_default and new and BUNDLED_INCIDENTS.exists():
         from geo.formats import geojson
@@ -295,10 +383,18 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # the driver's implicit BEGIN is replaced by _sqlite_begin
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # readers (the dashboard) do not block an import
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash may lose the last commit only
     cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # A writer takes the lock when it begins: a deferred transaction that reads, then writes,
+    # fails at once ("database is locked") if another process wrote in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
 
 class _translate_errors:
@@ -332,9 +428,17 @@ def _explain(exc: Exception, label: str) -> str:
         return f"{label} is locked by another program; wait for it to finish or close it, then retry."
     if "unable to open" in low or "readonly" in low or "read-only" in low:
         return f"cannot open or write {label}: check the path and its permissions."
+    if "permission denied" in low:
+        return (f"the database user lacks a permission on {label} ({text.splitlines()[0]}); "
+                "see docs/postgis.md for the grants a team member needs.")
     if "connection" in low or "could not connect" in low or "refused" in low:
         return f"cannot reach the database server at {label}: is it running? ({text.splitlines()[0]})"
     return f"database error on {label}: {text.splitlines()[0] if text else type(exc).__name__}"
+
+
+def _is_deadlock(exc: BaseException | None) -> bool:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) in ("40P01", "40001")  # deadlock, serialization failure
 
 
 def _to_row(inc: Incident) -> dict:
@@ -343,11 +447,10 @@ def _to_row(inc: Incident) -> dict:
     lat = sum(p[1] for p in located) / len(located) if located else None
     search = " ".join(str(v) for v in (" ".join(inc.places), inc.province, inc.actor, inc.event_type,
                                         inc.source, inc.quote, inc.notes) if v)
+    date = dt.date.fromisoformat(inc.date)
+    date_end = dt.date.fromisoformat(inc.date_end) if inc.date_end else None
     return {
-        "id": inc.id,
-        "date": dt.date.fromisoformat(inc.date),
-        "date_end": dt.date.fromisoformat(inc.date_end) if inc.date_end else None,
-        "last_date": dt.date.fromisoformat(inc.last_date),
+        "id": inc.id, "date": date, "date_end": date_end, "last_date": date_end or date,
         "places": json.dumps(inc.places, ensure_ascii=False),
         "points": json.dumps([list(p) if p else None for p in inc.points]),
         "province": inc.province, "country": inc.country, "geo_precision": inc.geo_precision,
@@ -360,15 +463,31 @@ def _to_row(inc: Incident) -> dict:
     }
 
 
-def _from_row(row) -> Incident:
-    values = {name: row[name] for name in FIELDS if name not in ("places",)}
-    for name in ("date", "date_end"):
-        if values[name] is not None and not isinstance(values[name], str):
-            values[name] = values[name].isoformat()
-    values["places"] = json.loads(row["places"])
-    values["points"] = [tuple(p) if p else None for p in json.loads(row["points"])]
+# What a read selects: the model's fields plus the mean point, dates as ISO text (no date objects).
+_READ_COLUMNS: dict[str, sa.ColumnElement] = {
+    name: (sa.cast(incidents_table.c[name], sa.Text).label(name) if name in ("date", "date_end")
+           else incidents_table.c[name])
+    for name in (*FIELDS[:4], "points", *FIELDS[4:], "longitude", "latitude")
+}
+_INCIDENT_FIELDS = tuple(name for name in _READ_COLUMNS if name not in ("longitude", "latitude"))
+# The columns a map or table needs; `query_frame` returns these unless told otherwise.
+FRAME_COLUMNS = ("id", "date", "date_end", "province", "killed", "killed_max", "children",
+                 "cumulative", "actor", "source", "longitude", "latitude")
+
+
+def _incident_from_row(row: Sequence) -> Incident:
+    """An Incident from a stored row, without re-validating: it was validated on the way in."""
+    values = dict(zip(_INCIDENT_FIELDS, row))
+    values["places"] = json.loads(values["places"])
+    values["points"] = _decode_points(values["points"])
     values["cumulative"] = bool(values["cumulative"])
-    return Incident(**values)
+    incident = object.__new__(Incident)
+    incident.__dict__.update(values)
+    return incident
+
+
+def _decode_points(text: str) -> list[tuple[float, float] | None]:
+    return [(p[0], p[1]) if p else None for p in json.loads(text)]
 
 
 def _contains(term: str) -> str:
@@ -376,6 +495,6 @@ def _contains(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
     for i in range(0, len(items), size):
         yield items[i:i + size]

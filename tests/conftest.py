@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,10 +16,30 @@ from geo.model import Incident  # noqa: E402
 from geo.store import Store, open_store  # noqa: E402
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    """An empty store in a real SQLite file."""
-    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """A real PostgreSQL + PostGIS server for the session (tests/pg_server.py); skipped when
+    PostgreSQL is not installed, except on CI (CI=true), where that is a failure."""
+    from tests import pg_server
+    try:
+        server = pg_server.start()
+    except pg_server.PgUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required on CI: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def store(request, tmp_path: Path) -> Store:
+    """An empty store: in a real SQLite file, then on the real PostgreSQL + PostGIS server."""
+    if request.param == "sqlite":
+        s = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    else:
+        s = open_store(request.getfixturevalue("pg_url"))
+        with s.engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE incidents, reports")
     yield s
     s.close()
 

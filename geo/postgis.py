@@ -1,0 +1,85 @@
+"""PostGIS extras for a store on PostgreSQL: a geometry column kept in sync, and the map-view filter.
+
+`geom` is the Point (one located place) or MultiPoint (several) of an incident, EPSG:4326, with a
+GiST index. A trigger computes it from the `points` JSON on every insert or change of `points`,
+so any writer (this code, psql, another tool) keeps it right.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+GEOM = sa.literal_column("incidents.geom")
+_LOCK_KEY = 7_341_920_117  # advisory lock id for schema changes by Strike Atlas
+
+_GEOM_FUNCTION = """
+CREATE OR REPLACE FUNCTION strike_atlas_incident_geom() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    shape geometry;
+BEGIN
+    SELECT ST_Collect(ST_MakePoint((p ->> 0)::float8, (p ->> 1)::float8)) INTO shape
+    FROM jsonb_array_elements(NEW.points::jsonb) AS p
+    WHERE jsonb_typeof(p) = 'array';
+    IF shape IS NOT NULL AND ST_NumGeometries(shape) = 1 THEN
+        shape := ST_GeometryN(shape, 1);
+    END IF;
+    NEW.geom := ST_SetSRID(shape, 4326);
+    RETURN NEW;
+END
+$$
+"""
+
+_SCHEMA = (
+    "ALTER TABLE incidents ADD COLUMN IF NOT EXISTS geom geometry(Geometry, 4326)",
+    "CREATE INDEX IF NOT EXISTS ix_incidents_geom ON incidents USING GIST (geom)",
+    _GEOM_FUNCTION,
+    "DROP TRIGGER IF EXISTS incidents_geom ON incidents",
+    "CREATE TRIGGER incidents_geom BEFORE INSERT OR UPDATE OF points ON incidents "
+    "FOR EACH ROW EXECUTE FUNCTION strike_atlas_incident_geom()",
+    "UPDATE incidents SET points = points WHERE geom IS NULL",  # rows stored before PostGIS set-up
+)
+
+
+def lock_schema(conn: sa.Connection) -> None:
+    """Serialise schema set-up between processes until this transaction ends."""
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+
+
+def prepare(conn: sa.Connection) -> None:
+    """Make sure PostGIS, the geometry column, its GiST index and trigger exist.
+
+    Does nothing when they do, so a team member with only read/write grants can open the store.
+    """
+    from geo.store import StoreError
+    if not _scalar(conn, "SELECT 1 FROM pg_extension WHERE extname = 'postgis'"):
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+        except sa.exc.DBAPIError as exc:
+            raise StoreError(
+                "the PostGIS extension is not enabled in this database and this user may not enable it "
+                f"({str(exc.orig).splitlines()[0]}). Ask the database owner to run "
+                "`CREATE EXTENSION postgis;` (the server needs the postgis package installed).") from None
+    if _scalar(conn, "SELECT 1 FROM pg_trigger WHERE tgname = 'incidents_geom' "
+                     "AND tgrelid = 'incidents'::regclass"):
+        return
+    for statement in _SCHEMA:
+        conn.exec_driver_sql(statement)
+
+
+def bbox_clause(bbox: tuple[float, float, float, float]) -> sa.ColumnElement[bool]:
+    """Incidents with a located place inside (west, south, east, north); uses the GiST index."""
+    west, south, east, north = bbox
+    if west <= east:
+        return sa.func.ST_Intersects(GEOM, _envelope(west, south, east, north))
+    # The view crosses the antimeridian: two boxes.
+    return sa.or_(sa.func.ST_Intersects(GEOM, _envelope(west, south, 180.0, north)),
+                  sa.func.ST_Intersects(GEOM, _envelope(-180.0, south, east, north)))
+
+
+def _envelope(west: float, south: float, east: float, north: float) -> sa.ColumnElement:
+    return sa.func.ST_MakeEnvelope(float(west), float(south), float(east), float(north), 4326)
+
+
+def _scalar(conn: sa.Connection, sql: str):
+    return conn.exec_driver_sql(sql).scalar()
