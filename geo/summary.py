@@ -1,0 +1,141 @@
+"""What the dashboard shows beside the map, as plain pandas: headline figures, deaths over time,
+deaths per province and the table of incidents. No Streamlit here, so tests and other front ends
+use the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable
+
+import pandas as pd
+
+from geo.model import Incident, total_killed
+
+NOT_LOCATED = "not located"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The selection in a few numbers. Deaths and children leave out cumulative span records."""
+
+    incidents: int
+    killed_min: int
+    killed_max: int
+    children: int
+    cumulative: int  # running-total records left out of the sums
+    without_toll: int  # incidents that give no number of deaths
+
+    @property
+    def killed_text(self) -> str:
+        """"12" or "12–15" when some tolls are ranges."""
+        if self.killed_max != self.killed_min:
+            return f"{self.killed_min:,}–{self.killed_max:,}"
+        return f"{self.killed_min:,}"
+
+
+def headline(incidents: Iterable[Incident]) -> Headline:
+    """Headline figures for the incidents shown."""
+    items = list(incidents)
+    low, high = total_killed(items)
+    children = sum(i.children or 0 for i in items if not i.cumulative)
+    return Headline(
+        incidents=len(items), killed_min=low, killed_max=high, children=children,
+        cumulative=sum(1 for i in items if i.cumulative),
+        without_toll=sum(1 for i in items if i.killed is None and not i.cumulative),
+    )
+
+
+def time_step(incidents: Iterable[Incident], max_days: int = 62) -> str:
+    """'D' (per day) for a short selection, 'W' (per week, from Monday) for a long one;
+    cumulative span records do not count, as in the charts."""
+    dates = [dt.date.fromisoformat(i.date) for i in incidents if not i.cumulative]
+    if not dates:
+        return "D"
+    return "D" if (max(dates) - min(dates)).days <= max_days else "W"
+
+
+def deaths_over_time(incidents: Iterable[Incident], step: str | None = None) -> pd.DataFrame:
+    """Reported deaths (minimum and maximum) per day or week, by each incident's date.
+
+    Cumulative span records are left out, as in the headline; days without deaths are kept as 0
+    so the bars keep a true time axis. Columns: period, killed, killed_max, incidents.
+    """
+    items = [i for i in incidents if not i.cumulative]
+    step = step or time_step(items)
+    columns = ["period", "killed", "killed_max", "incidents"]
+    if not items:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame({
+        "period": pd.to_datetime([i.date for i in items]),
+        "killed": [i.killed or 0 for i in items],
+        "killed_max": [(i.killed_max if i.killed_max is not None else i.killed) or 0 for i in items],
+        "incidents": 1,
+    })
+    if step == "W":
+        frame["period"] = frame["period"].dt.to_period("W-SUN").dt.start_time
+    grouped = frame.groupby("period")[["killed", "killed_max", "incidents"]].sum()
+    full = pd.date_range(grouped.index.min(), grouped.index.max(), freq="D" if step == "D" else "W-MON")
+    grouped = grouped.reindex(full, fill_value=0)
+    grouped.index.name = "period"
+    return grouped.reset_index()[columns]
+
+
+def deaths_per_province(incidents: Iterable[Incident]) -> pd.DataFrame:
+    """Reported deaths and incidents per province, most deaths first (cumulative records left out
+    of the deaths, counted as incidents). Columns: province, killed, killed_max, incidents."""
+    rows = [{"province": i.province or "unknown",
+             "killed": 0 if i.cumulative else (i.killed or 0),
+             "killed_max": 0 if i.cumulative else ((i.killed_max if i.killed_max is not None
+                                                    else i.killed) or 0),
+             "incidents": 1} for i in incidents]
+    columns = ["province", "killed", "killed_max", "incidents"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows).groupby("province", as_index=False)[columns[1:]].sum()
+    return frame.sort_values(["killed", "province"], ascending=[False, True]).reset_index(drop=True)
+
+
+def places_text(incident: Incident) -> str:
+    """The incident's places, unlocated ones marked, e.g. "Sbeikhan; At-Tayana (not located)"."""
+    return "; ".join(name if point is not None else f"{name} ({NOT_LOCATED})"
+                     for name, point in zip(incident.places, incident.points))
+
+
+def gazetteer_hint(incidents: Iterable[Incident]) -> str | None:
+    """What to run so unlocated places can be found, or None when every place is located."""
+    countries = sorted({i.country for i in incidents if i.unlocated})
+    if not countries:
+        return None
+    return f"python -m geo gazetteer fetch {' '.join(countries)}"
+
+
+def table_frame(incidents: Iterable[Incident]) -> pd.DataFrame:
+    """One row per incident, in the interface's names; places joined with unlocated ones marked.
+
+    Links other than http(s) are dropped, so a table cell can never run a script.
+    """
+    rows = []
+    for i in incidents:
+        rows.append({
+            "date": i.date, "date_end": i.date_end, "places": places_text(i),
+            "province": i.province, "killed": i.killed, "killed_max": i.killed_max,
+            "children": i.children, "women": i.women, "injured": i.injured,
+            "actor": i.actor, "event_type": i.event_type, "source": i.source,
+            "source_url": i.source_url if _is_web_link(i.source_url) else None,
+            "cumulative": i.cumulative, "quote": i.quote, "notes": i.notes, "id": i.id,
+        })
+    frame = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    for name in ("killed", "killed_max", "children", "women", "injured"):
+        frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+TABLE_COLUMNS = ["date", "date_end", "places", "province", "killed", "killed_max", "children",
+                 "women", "injured", "actor", "event_type", "source", "source_url", "cumulative",
+                 "quote", "notes", "id"]
+
+
+def _is_web_link(url: str | None) -> bool:
+    return bool(url) and url.strip().lower().startswith(("http://", "https://"))

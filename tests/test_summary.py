@@ -1,0 +1,75 @@
+"""Headline figures, charts' frames and the table frame (geo/summary.py), on synthetic incidents."""
+
+from __future__ import annotations
+
+from geo import summary
+from geo.model import Incident
+
+
+def inc(**values) -> Incident:
+    values.setdefault("places", ["Testtown"])
+    values.setdefault("points", [(40.0, 35.0)] * len(values["places"]))
+    values.setdefault("province", "Raqqa")
+    return Incident.from_dict(values)
+
+
+def test_headline_leaves_out_cumulative_records_and_counts_ranges():
+    items = [inc(date="2020-01-01", killed=4, killed_max=6, children=1),
+             inc(date="2020-01-02", killed=3, children=2),
+             inc(date="2020-01-01", date_end="2020-01-03", killed=50, children=9, cumulative=True),
+             inc(date="2020-01-03")]
+    head = summary.headline(items)
+    assert (head.incidents, head.killed_min, head.killed_max, head.children) == (4, 7, 9, 3)
+    assert (head.cumulative, head.without_toll) == (1, 1)
+    assert head.killed_text == "7–9"
+    assert summary.headline(items[1:2]).killed_text == "3"
+
+
+def test_deaths_over_time_per_day_keeps_empty_days():
+    items = [inc(date="2020-01-01", killed=4), inc(date="2020-01-04", killed=2),
+             inc(date="2020-01-04", killed=1, killed_max=3)]
+    frame = summary.deaths_over_time(items)
+    assert list(frame["period"].dt.strftime("%Y-%m-%d")) == [
+        "2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04"]
+    assert list(frame["killed"]) == [4, 0, 0, 3]
+    assert list(frame["killed_max"]) == [4, 0, 0, 5]
+
+
+def test_deaths_over_time_switches_to_weeks_for_long_spans():
+    items = [inc(date="2020-01-01", killed=1), inc(date="2020-01-02", killed=2),
+             inc(date="2020-06-01", killed=5)]
+    assert summary.time_step(items) == "W"
+    frame = summary.deaths_over_time(items)
+    assert frame["period"].iloc[0].strftime("%Y-%m-%d") == "2019-12-30"  # the Monday
+    assert frame["killed"].iloc[0] == 3 and frame["killed"].sum() == 8
+    assert (frame["period"].dt.dayofweek == 0).all()
+
+
+def test_deaths_per_province_sorted_most_first():
+    items = [inc(date="2020-01-01", killed=1, province="Raqqa"),
+             inc(date="2020-01-01", killed=8, province="Aleppo"),
+             inc(date="2020-01-02", killed=2, province="Raqqa"),
+             inc(date="2020-01-02", killed=30, province="Raqqa", cumulative=True)]
+    frame = summary.deaths_per_province(items)
+    assert list(frame["province"]) == ["Aleppo", "Raqqa"]
+    assert list(frame["killed"]) == [8, 3]
+    assert list(frame["incidents"]) == [1, 3]
+
+
+def test_table_marks_unlocated_places_and_drops_unsafe_links():
+    item = inc(date="2020-01-01", places=["Seen", "Unseen"], points=[(40.0, 35.0), None],
+               source_url="javascript:alert(1)")
+    web = inc(date="2020-01-02", source_url="https://example.org/report")
+    frame = summary.table_frame([item, web])
+    assert frame.loc[0, "places"] == "Seen; Unseen (not located)"
+    assert frame.loc[0, "source_url"] is None
+    assert frame.loc[1, "source_url"] == "https://example.org/report"
+    assert summary.gazetteer_hint([item]) == "python -m geo gazetteer fetch SY"
+    assert summary.gazetteer_hint([web]) is None
+
+
+def test_empty_selection_gives_empty_frames():
+    assert summary.deaths_over_time([]).empty
+    assert summary.deaths_per_province([]).empty
+    assert summary.table_frame([]).empty
+    assert summary.headline([]).killed_text == "0"
