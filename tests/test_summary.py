@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from geo import summary
 from geo.model import Incident
 
@@ -42,7 +44,7 @@ def test_deaths_over_time_switches_to_weeks_for_long_spans():
     frame = summary.deaths_over_time(items)
     assert frame["period"].iloc[0].strftime("%Y-%m-%d") == "2019-12-30"  # the Monday
     assert frame["killed"].iloc[0] == 3 and frame["killed"].sum() == 8
-    assert (frame["period"].dt.dayofweek == 0).all()
+    assert (frame["period"].dt.day_of_week == 0).all()
 
 
 def test_deaths_per_province_sorted_most_first():
@@ -62,7 +64,7 @@ def test_table_marks_unlocated_places_and_drops_unsafe_links():
     web = inc(date="2020-01-02", source_url="https://example.org/report")
     frame = summary.table_frame([item, web])
     assert frame.loc[0, "places"] == "Seen; Unseen (not located)"
-    assert frame.loc[0, "source_url"] is None
+    assert pd.isna(frame.loc[0, "source_url"])
     assert frame.loc[1, "source_url"] == "https://example.org/report"
     assert summary.gazetteer_hint([item]) == "python -m geo gazetteer fetch SY"
     assert summary.gazetteer_hint([web]) is None
