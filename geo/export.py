@@ -26,9 +26,15 @@ def _csv(incidents: list[Incident]) -> bytes:
     return csv.dumps(incidents).encode("utf-8")
 
 
+def _html(incidents: list[Incident]) -> bytes:
+    from geo.mapview import to_html
+    return to_html(incidents)
+
+
 FORMATS: dict[str, ExportFormat] = {
     "geojson": ExportFormat("geojson", "geojson", "application/geo+json", _geojson),
     "csv": ExportFormat("csv", "csv", "text/csv", _csv),
+    "html": ExportFormat("html", "html", "text/html", _html),
 }
 
 

@@ -1,0 +1,354 @@
+"""Incidents → the compact data the map's canvas layer draws (pure Python, no folium).
+
+One mark per located place, its **area** proportional to the reported deaths there: a multi-place
+incident shares its minimum toll among its located places, so the ink matches the toll. No toll →
+a small hollow mark; a cumulative (span) toll → a dashed ring, never a filled disc, so it does not
+double the ink of the single strikes it sums up. Above AGGREGATE_ABOVE located places the marks are
+summed into grid cells, and the legend says so.
+
+The payload is columnar JSON (integers, delta-coded coordinates and dates, a shared string table):
+about 25 bytes per incident for the geometry, plus the popup details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from geo.model import Incident
+
+AGGREGATE_ABOVE = 20_000  # located places; more are drawn as grid cells with summed deaths
+DETAIL_LIMIT = 2_000  # incidents; above it the quote, link and id are not embedded (said in the popup)
+MAX_CELLS = 10_000  # grid size is chosen so the data's extent spans at most this many cells
+CELL_SIZES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # degrees
+BASE_SCALE = 3.0  # radius in px of a mark for one death (area ∝ deaths: radius = scale·√deaths)
+MAX_RADIUS = 36.0  # the scale shrinks so the largest mark stays this size
+HOLLOW_RADIUS = 4.0  # the mark of an incident with no reported toll
+COORD_FACTOR = 100_000  # coordinates are sent as integers of 1e-5 degree (about 1 m)
+
+COLOUR_BY = ("children", "actor")
+CHILDREN_KEY = (
+    ("children not reported", "#9e9e9e"),
+    ("no children among the killed", "#fdd49e"),
+    ("children under 25 % of the killed", "#fc8d59"),
+    ("children 25–50 % of the killed", "#d7301f"),
+    ("children over 50 % of the killed", "#7f0000"),
+)
+ACTOR_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+OTHER_ACTORS = ("other actors", "#7f7f7f")
+NO_ACTOR = ("actor not reported", "#c7c7c7")
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One located place of one incident, as drawn."""
+
+    incident: int  # index into the incidents given
+    place: str
+    lon: float
+    lat: float
+    deaths: float | None  # this place's share of the reported minimum toll; None when no toll
+    radius: float  # px
+    hollow: bool  # no toll reported (or a toll of zero)
+    cumulative: bool  # a running toll over a span: drawn as a dashed ring
+    colour: int  # index into the colour key
+
+
+@dataclass
+class LayerData:
+    """What the layer's JavaScript draws, and the legend that explains it."""
+
+    payload: dict[str, Any]
+    legend: dict[str, Any]
+    mode: str  # "points" or "cells"
+    incidents: int
+    places: int  # located places (marks before aggregation)
+    drawn: int  # marks or cells drawn
+
+
+def radius(deaths: float | None, scale: float = BASE_SCALE) -> float:
+    """Radius in px for a place's share of the toll: area ∝ deaths; hollow size when no toll."""
+    if not deaths:
+        return HOLLOW_RADIUS
+    return scale * math.sqrt(deaths)
+
+
+def marker_scale(max_deaths: float) -> float:
+    """px per √death: BASE_SCALE unless that would make the largest mark exceed MAX_RADIUS."""
+    if max_deaths <= 0:
+        return BASE_SCALE
+    return min(BASE_SCALE, MAX_RADIUS / math.sqrt(max_deaths))
+
+
+def children_class(children: float | None, killed: float | None) -> int:
+    """Colour class for the share of children among the killed (index into CHILDREN_KEY)."""
+    if children is None or not killed:
+        return 0
+    share = min(children / killed, 1.0)
+    if share == 0:
+        return 1
+    if share < 0.25:
+        return 2
+    return 3 if share <= 0.5 else 4
+
+
+def colour_key(incidents: list[Incident], colour_by: str) -> tuple[tuple[str, str], ...]:
+    """(label, colour) per colour class for the chosen meaning of colour."""
+    if colour_by == "children":
+        return CHILDREN_KEY
+    if colour_by == "actor":
+        top = [a for a, _ in Counter(i.actor for i in incidents if i.actor).most_common(len(ACTOR_COLOURS))]
+        return (NO_ACTOR, OTHER_ACTORS, *zip(top, ACTOR_COLOURS))
+    raise ValueError(f"unknown colour_by {colour_by!r}; accepted: {', '.join(COLOUR_BY)}")
+
+
+def place_marks(incidents: Iterable[Incident], colour_by: str = "children") -> list[Mark]:
+    """Every located place of every incident as a mark (the points mode, before aggregation)."""
+    incidents = list(incidents)
+    classes = _colour_classes(incidents, colour_by)
+    shares = [_share(inc) for inc in incidents]
+    scale = marker_scale(max((s for s in shares if s), default=0))
+    marks = []
+    for n, inc in enumerate(incidents):
+        for place, (lon, lat) in inc.located:
+            marks.append(Mark(n, place, lon, lat, shares[n], radius(shares[n], scale),
+                              not shares[n], inc.cumulative, classes[n]))
+    return marks
+
+
+def layer_data(incidents: Iterable[Incident], colour_by: str = "children",
+               aggregate_above: int = AGGREGATE_ABOVE, detail_limit: int = DETAIL_LIMIT) -> LayerData:
+    """The payload and legend for these incidents: points, or grid cells above `aggregate_above`."""
+    incidents = sorted(incidents, key=lambda i: (i.date, i.id))
+    key = colour_key(incidents, colour_by)
+    classes = _colour_classes(incidents, colour_by, key)
+    n_places = sum(len(i.located) for i in incidents)
+    unlocated = sum(len(i.unlocated) for i in incidents)
+    if n_places > aggregate_above:
+        data = _cells(incidents, classes, n_places, colour_by)
+    else:
+        data = _points(incidents, classes, n_places, detail_limit)
+    data.payload["key"] = [list(k) for k in key]
+    data.legend = _legend(data, key, colour_by, unlocated, aggregate_above, detail_limit)
+    return data
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON that is also safe inside an HTML <script> (cannot close the tag or open a comment)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The source link only when it is http(s); anything else (javascript:, data:) is not a link."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
+
+
+# --- points ---------------------------------------------------------------------------------
+
+def _points(incidents: list[Incident], classes: list[int], n_places: int, detail_limit: int) -> LayerData:
+    strings = _Strings()
+    details = len(incidents) <= detail_limit
+    cols: dict[str, list] = {k: [] for k in ("dd", "sp", "np", "pl", "k", "km", "c", "w", "i",
+                                             "cl", "cu", "a", "so", "et", "x", "y")}
+    if details:
+        cols.update(u=[], q=[], id=[])
+    shares = [_share(inc) for inc in incidents]
+    scale = marker_scale(max((s for s in shares if s), default=0))
+    prev_day = first_day = _day(incidents[0].date) if incidents else 0
+    px = py = 0
+    for n, inc in enumerate(incidents):
+        day = _day(inc.date)
+        cols["dd"].append(day - prev_day)
+        prev_day = day
+        cols["sp"].append(_day(inc.date_end) - day + 1 if inc.date_end else 0)
+        located = inc.located
+        cols["np"].append(len(located))
+        cols["pl"].append([strings.index(p) for p, _ in located] + [strings.index(p) for p in inc.unlocated])
+        for name in ("killed", "killed_max", "children", "women", "injured"):
+            value = getattr(inc, name)
+            cols[{"killed": "k", "killed_max": "km", "children": "c", "women": "w",
+                  "injured": "i"}[name]].append(0 if value is None else value + 1)
+        cols["cl"].append(classes[n])
+        cols["cu"].append(1 if inc.cumulative else 0)
+        cols["a"].append(strings.ref(inc.actor))
+        cols["so"].append(strings.ref(inc.source))
+        cols["et"].append(strings.ref(inc.event_type))
+        if details:
+            cols["u"].append(strings.ref(safe_url(inc.source_url)))
+            cols["q"].append(strings.ref(inc.quote))
+            cols["id"].append(strings.index(inc.id))
+        for _, (lon, lat) in located:
+            x, y = round(lon * COORD_FACTOR), round(lat * COORD_FACTOR)
+            cols["x"].append(x - px)
+            cols["y"].append(y - py)
+            px, py = x, y
+    # one place per incident is the common case: send place lists flat when possible
+    if all(len(p) == 1 for p in cols["pl"]):
+        cols["pl"] = [p[0] for p in cols["pl"]]
+    payload = {"mode": "points", "n": len(incidents), "f": COORD_FACTOR, "scale": round(scale, 4),
+               "hollow": HOLLOW_RADIUS, "d0": first_day, "detail": details, "detail_limit": detail_limit,
+               "s": strings.values, **cols}
+    return LayerData(payload, {}, "points", len(incidents), n_places, n_places)
+
+
+# --- cells ----------------------------------------------------------------------------------
+
+def cell_size(incidents: list[Incident], max_cells: int = MAX_CELLS) -> float:
+    """The smallest grid size (degrees) at which the data's extent spans at most `max_cells` cells."""
+    lons = [pt[0] for i in incidents for _, pt in i.located]
+    lats = [pt[1] for i in incidents for _, pt in i.located]
+    width, height = (max(lons) - min(lons), max(lats) - min(lats)) if lons else (0, 0)
+    for size in CELL_SIZES:
+        if (math.floor(width / size) + 1) * (math.floor(height / size) + 1) <= max_cells:
+            return size
+    return CELL_SIZES[-1]
+
+
+def _cells(incidents: list[Incident], classes: list[int], n_places: int, colour_by: str) -> LayerData:
+    size = cell_size(incidents)
+    cells: dict[tuple[int, int], list] = {}
+    # per cell: [sum lon, sum lat, places, incidents, deaths, children, deaths where children known,
+    #            cumulative records, last incident seen, Counter of colour classes (actor mode)]
+    for n, inc in enumerate(incidents):
+        located = inc.located
+        if not located:
+            continue
+        share = _share(inc)
+        for _, (lon, lat) in located:
+            cell = cells.setdefault((math.floor(lon / size), math.floor(lat / size)),
+                                    [0.0, 0.0, 0, 0, 0.0, 0.0, 0.0, 0, -1, Counter()])
+            cell[0] += lon
+            cell[1] += lat
+            cell[2] += 1
+            if cell[8] != n:
+                cell[3] += 1
+                cell[8] = n
+                cell[9][classes[n]] += 1
+            if inc.cumulative:
+                cell[7] += 1
+            elif share:
+                cell[4] += share
+                if inc.children is not None:
+                    cell[5] += inc.children / len(located)
+                    cell[6] += share
+    cols: dict[str, list] = {k: [] for k in ("x", "y", "ck", "cn", "cp", "cu", "cl")}
+    px = py = 0
+    for cell in sorted(cells.values(), key=lambda c: -c[4]):
+        x = round(cell[0] / cell[2] * COORD_FACTOR)
+        y = round(cell[1] / cell[2] * COORD_FACTOR)
+        cols["x"].append(x - px)
+        cols["y"].append(y - py)
+        px, py = x, y
+        cols["ck"].append(round(cell[4], 1))
+        cols["cn"].append(cell[3])
+        cols["cp"].append(cell[2])
+        cols["cu"].append(cell[7])
+        if colour_by == "children":
+            cols["cl"].append(children_class(cell[5] if cell[6] else None, cell[6]))
+        else:
+            cols["cl"].append(cell[9].most_common(1)[0][0])
+    scale = marker_scale(max(cols["ck"], default=0))
+    payload = {"mode": "cells", "n": len(incidents), "f": COORD_FACTOR, "scale": round(scale, 4),
+               "hollow": HOLLOW_RADIUS, "cell": size, "places": n_places, **cols}
+    return LayerData(payload, {}, "cells", len(incidents), n_places, len(cells))
+
+
+# --- legend ---------------------------------------------------------------------------------
+
+def _legend(data: LayerData, key, colour_by: str, unlocated: int, aggregate_above: int,
+            detail_limit: int) -> dict[str, Any]:
+    p = data.payload
+    if data.mode == "cells":
+        biggest = max(p["ck"], default=0)
+        title = "Reported deaths per grid cell (sum)"
+    else:
+        biggest = max((_share_from(p, n) or 0 for n in range(p["n"])), default=0)
+        title = "Reported deaths (minimum) per place"
+    sizes = [[d, round(radius(d, p["scale"]), 1)] for d in _size_steps(biggest)]
+    notices = []
+    if data.mode == "cells":
+        km = round(p["cell"] * 111)
+        notices.append(f"Aggregated: {data.incidents:,} incidents at {data.places:,} places are more than "
+                       f"{aggregate_above:,}, so they are summed into {data.drawn:,} grid cells of "
+                       f"{p['cell']:g}° (about {km} km). Narrow the filters to see single incidents.")
+    elif not p["detail"]:
+        notices.append(f"More than {detail_limit:,} incidents shown: popups leave out quotes and links; "
+                       "the table and exports have them.")
+    if unlocated:
+        notices.append(f"{unlocated:,} place{'s' if unlocated != 1 else ''} not located: not on the map "
+                       "(see the table; `python -m geo gazetteer fetch SY` may locate villages).")
+    return {
+        "title": title, "sizes": sizes,
+        "hollow": f"no toll reported (radius {HOLLOW_RADIUS:g} px)",
+        "ring": "cumulative toll over several days (dashed, not added to the others)",
+        "colour_title": "Share of children among the killed" if colour_by == "children" else "Actor (as reported)",
+        "colours": [list(k) for k in key],
+        "notices": notices,
+        "note": "Figures as reported, not verified. Area of a circle ∝ deaths.",
+    }
+
+
+def _size_steps(biggest: float) -> list[int]:
+    """Up to three round death counts for the size legend, the largest not above `biggest`."""
+    nice = [n * 10 ** e for e in range(7) for n in (1, 2, 5)]
+    top = max((n for n in nice if n <= biggest), default=1)
+    steps = {top}
+    for fraction in (5, 25):
+        smaller = max((n for n in nice if n <= top / fraction), default=None)
+        if smaller:
+            steps.add(smaller)
+    return sorted(steps)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def _share(inc: Incident) -> float | None:
+    """The minimum toll divided among the incident's located places (None: no toll or no place)."""
+    n = len(inc.located)
+    if inc.killed is None or n == 0:
+        return None
+    return inc.killed / n
+
+
+def _share_from(p: dict[str, Any], n: int) -> float | None:
+    k, places = p["k"][n] - 1, p["np"][n]
+    return k / places if k > 0 and places else None
+
+
+def _colour_classes(incidents: list[Incident], colour_by: str, key=None) -> list[int]:
+    if colour_by == "children":
+        return [children_class(i.children, i.killed) for i in incidents]
+    key = key or colour_key(incidents, colour_by)
+    index = {label: n for n, (label, _) in enumerate(key) if n >= 2}
+    return [0 if not i.actor else index.get(i.actor, 1) for i in incidents]
+
+
+def _day(date: str) -> int:
+    return dt.date.fromisoformat(date).toordinal() - _EPOCH
+
+
+class _Strings:
+    """A shared table of the payload's strings; columns hold indexes (ref: index + 1, 0 for none)."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def index(self, text: str) -> int:
+        n = self._index.get(text)
+        if n is None:
+            n = self._index[text] = len(self.values)
+            self.values.append(text)
+        return n
+
+    def ref(self, text: str | None) -> int:
+        return 0 if text is None else self.index(text) + 1

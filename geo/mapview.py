@@ -1,0 +1,162 @@
+"""Incidents → a folium map that works offline and scales: fixed base map + one compact incident layer.
+
+How the dashboard uses it (streamlit-folium 0.27)::
+
+    install_static_assets(Path("static"))             # once at start; needs server.enableStaticServing
+    st_folium(base_map(), feature_group_to_add=incident_layer(incidents),
+              returned_objects=["last_object_clicked"], key="map")
+
+`feature_group_to_add` carries custom JavaScript: st_folium evaluates each child's `script` macro
+(it does not run header scripts), so the layer's data and the legend travel with the feature group,
+while the renderer (geo/templates/strike_atlas.js) ships once with the base map. Hence:
+- `incident_layer` must go on a map made by `base_map` (or use `build_map`);
+- build `base_map()` afresh on each run (a few ms) rather than caching the Map object: st_folium
+  attaches the feature group to the map it is given, and a map that changes remounts the component.
+
+The layer draws every located place on one Leaflet canvas from a columnar JSON payload
+(`geo.maplayer`), not one folium object per marker; above `AGGREGATE_ABOVE` places it draws grid
+cells with summed deaths and the legend says so. Popups, tooltips and the legend are built with DOM
+nodes and textContent, so no report text is ever parsed as HTML. Clicking a mark makes st_folium
+return `last_object_clicked` (lat/lng) and the tooltip's text in `last_object_clicked_tooltip`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import folium
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from geo.assets import inline_script, install_static_assets, leaflet_css, leaflet_js, runtime_js
+from geo.maplayer import (AGGREGATE_ABOVE, CHILDREN_KEY, COLOUR_BY, DETAIL_LIMIT, layer_data,
+                          place_marks, radius, to_json)
+from geo.model import Incident
+
+__all__ = ["base_map", "incident_layer", "legend", "build_map", "to_html", "install_static_assets",
+           "PALETTE", "COLOUR_BY", "AGGREGATE_ABOVE", "DETAIL_LIMIT", "place_marks", "radius"]
+
+PALETTE = CHILDREN_KEY  # (label, colour) per share-of-children class; geo.maplayer has the actor key
+CENTRE = (35.3, 40.1)  # lat, lon: the Euphrates valley between Raqqa and Deir ez-Zor
+ZOOM = 8
+BACKGROUND = "#e9e6df"  # shown where tiles are missing, so marks stay visible offline
+GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
+TITLE = "Strike Atlas: reported incidents"
+
+
+class _MapSetup(MacroElement):
+    """The renderer runtime, a plain background and the GeoNames credit, on the base map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.runtime }}
+        StrikeAtlas.setupMap({{ this._parent.get_name() }}, {{ this.options }});
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "StrikeAtlasSetup"
+        self.runtime = inline_script(runtime_js())
+        self.options = to_json({"background": BACKGROUND, "attribution": GEONAMES_CREDIT})
+
+
+class _IncidentData(MacroElement):
+    """The incidents' compact payload, drawn into the parent feature group by StrikeAtlas.draw."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        if (window.StrikeAtlas) {
+            StrikeAtlas.draw({{ this._parent.get_name() }}, {{ this.payload }});
+        } else {
+            console.error("Strike Atlas: the incident layer needs a map made by geo.mapview.base_map");
+        }
+        {% endmacro %}
+    """)
+
+    def __init__(self, payload_json: str) -> None:
+        super().__init__()
+        self._name = "StrikeAtlasData"
+        self.payload = payload_json
+
+
+class Legend(MacroElement):
+    """Size scale, colour key and notices (aggregation, unlocated places), shown with its parent."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        if (window.StrikeAtlas) { StrikeAtlas.legend({{ this._parent.get_name() }}, {{ this.spec }}); }
+        {% endmacro %}
+    """)
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        self._name = "StrikeAtlasLegend"
+        self.spec_dict = spec
+        self.spec = to_json(spec)
+
+
+def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/app/static",
+             bounds: tuple[float, float, float, float] | None = None) -> folium.Map:
+    """The fixed map without incidents; Leaflet from `static_prefix`/leaflet/, or inlined when None.
+
+    `bounds` is (west, south, east, north) in degrees; without it the map centres on the Euphrates
+    valley. `tiles=None` draws no tiles (plain background).
+    """
+    m = folium.Map(location=CENTRE, zoom_start=ZOOM, tiles=None, control_scale=True)
+    if static_prefix is None:
+        m.default_js, m.default_css = [], []
+        m.get_root().header.add_child(Element(
+            f"<style>{leaflet_css()}</style>\n<script>{inline_script(leaflet_js())}</script>"),
+            name="leaflet_inline")
+    else:
+        prefix = static_prefix.rstrip("/")
+        m.default_js = [("leaflet", f"{prefix}/leaflet/leaflet.js")]
+        m.default_css = [("leaflet_css", f"{prefix}/leaflet/leaflet.css")]
+    if tiles:
+        folium.TileLayer(tiles).add_to(m)  # folium's named tiles carry their attribution (OSM contributors)
+    _MapSetup().add_to(m)
+    if bounds is not None:
+        west, south, east, north = bounds
+        m.fit_bounds([[south, west], [north, east]], max_zoom=11)
+    return m
+
+
+def incident_layer(incidents: Iterable[Incident], colour_by: str = "children") -> folium.FeatureGroup:
+    """The incidents as one compact canvas layer with its legend (for st_folium's feature_group_to_add)."""
+    data = layer_data(incidents, colour_by)
+    group = folium.FeatureGroup(name="Incidents (reported)", control=False)
+    group.add_child(_IncidentData(to_json(data.payload)))
+    group.add_child(Legend(data.legend))
+    return group
+
+
+def legend(incidents: Iterable[Incident], colour_by: str = "children") -> Legend:
+    """The legend alone (incident_layer already includes it)."""
+    return Legend(layer_data(incidents, colour_by).legend)
+
+
+def build_map(incidents: Iterable[Incident], tiles: str | None = "OpenStreetMap",
+              static_prefix: str | None = None, colour_by: str = "children") -> folium.Map:
+    """Base map fitted to the incidents + the incident layer (its legend included)."""
+    incidents = list(incidents)
+    m = base_map(tiles, static_prefix, _extent(incidents))
+    incident_layer(incidents, colour_by).add_to(m)
+    return m
+
+
+def to_html(incidents: Iterable[Incident]) -> bytes:
+    """A standalone HTML page of the map: Leaflet and the data inline, so it opens offline (tiles aside)."""
+    m = build_map(incidents, static_prefix=None)
+    m.get_root().header.add_child(Element(f"<title>{TITLE}</title>"), name="title")
+    return m.get_root().render().encode("utf-8")
+
+
+def _extent(incidents: list[Incident]) -> tuple[float, float, float, float] | None:
+    points = [pt for inc in incidents for _, pt in inc.located]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    pad = 0.05
+    return min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad
