@@ -16,6 +16,8 @@ COMMANDS = (
     "geo.commands.export",
     "geo.commands.geocode",
     "geo.commands.gazetteer",
+    "geo.commands.import_",
+    "geo.commands.boundaries",
 )
 
 

@@ -31,9 +31,15 @@ def _html(incidents: list[Incident]) -> bytes:
     return to_html(incidents)
 
 
+def _gpkg(incidents: list[Incident]) -> bytes:
+    from geo.formats import gpkg
+    return gpkg.dumps(incidents)
+
+
 FORMATS: dict[str, ExportFormat] = {
     "geojson": ExportFormat("geojson", "geojson", "application/geo+json", _geojson),
     "csv": ExportFormat("csv", "csv", "text/csv", _csv),
+    "gpkg": ExportFormat("gpkg", "gpkg", "application/geopackage+sqlite3", _gpkg),
     "html": ExportFormat("html", "html", "text/html", _html),
 }
 

@@ -1,0 +1,375 @@
+"""Province outlines: fetch geoBoundaries, add any polygon file, load them, place incidents in them
+(point-in-polygon) and draw them as a choropleth of reported deaths.
+
+Outlines live in `data/boundaries/` (or $STRIKE_ATLAS_BOUNDARIES) as `<ISO3>_ADM<level>.geojson`
+with columns name, province (canonical for Syrian governorates), country (ISO alpha-2), and a
+`.json` sidecar holding licence and credit. Without outlines everything else works.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from geo import provinces
+from geo.formats.countries import iso3_to_alpha2
+from geo.model import Incident
+
+API_BASE = "https://www.geoboundaries.org/api/current/gbOpen"
+BOUNDARIES_ENV = "STRIKE_ATLAS_BOUNDARIES"
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "boundaries"
+USER_AGENT = "StrikeAtlas/0.1 (province outlines; +https://github.com/)"
+
+# Choropleth classes: light to dark, for reported deaths; no deaths is grey.
+COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+NO_DEATHS = "#eeeeee"
+
+
+class BoundaryError(RuntimeError):
+    """Outlines cannot be fetched, read or installed; the message says what to do."""
+
+
+@dataclass
+class Installed:
+    """An installed outline file and what the install noticed."""
+
+    path: Path
+    features: int
+    credit: str
+    unmatched: list[str] = field(default_factory=list)  # level-1 names that are no known governorate
+
+
+def boundaries_dir() -> Path:
+    return Path(os.environ.get(BOUNDARIES_ENV) or DEFAULT_DIR)
+
+
+# --- installing ---------------------------------------------------------------------------------
+
+def fetch(country: str = "SYR", level: int = 1, api_base: str = API_BASE,
+          directory: Path | None = None, timeout: float = 60) -> Installed:
+    """Download geoBoundaries gbOpen outlines (the API names the simplified GeoJSON's address)."""
+    import requests
+
+    iso3 = _iso3(country)
+    api_url = f"{api_base.rstrip('/')}/{iso3}/ADM{int(level)}/"
+    meta = _get(requests, api_url, timeout, "the geoBoundaries API").json_or_error()
+    if isinstance(meta, list):  # the API answers a list when asked for several
+        meta = meta[0] if meta else {}
+    if not isinstance(meta, dict):
+        raise BoundaryError(f"{api_url} did not answer a geoBoundaries record")
+    geojson_url = meta.get("simplifiedGeometryGeoJSON") or meta.get("gjDownloadURL")
+    if not geojson_url:
+        raise BoundaryError(f"{api_url} gives no GeoJSON address (simplifiedGeometryGeoJSON); "
+                            "download the file yourself and use `boundaries add`")
+    content = _get(requests, geojson_url, timeout, "the boundary file").content
+    frame = _read_polygons(io.BytesIO(content), geojson_url)
+    licence = str(meta.get("boundaryLicense") or "see geoBoundaries")
+    source = str(meta.get("boundarySource") or "geoBoundaries")
+    credit = (f"Boundaries: geoBoundaries (Runfola et al. 2020), gbOpen {iso3} ADM{level}, "
+              f"{source}, {licence}")
+    sidecar = {"origin": geojson_url, "api": api_url, "licence": licence, "source": source,
+               "credit": credit, "boundary_id": meta.get("boundaryID"),
+               "year": meta.get("boundaryYearRepresented")}
+    return _install(frame, iso3, level, "shapeName", sidecar, directory)
+
+
+def add(path: str | Path, level: int, name_field: str, country: str = "SYR",
+        licence: str | None = None, credit: str | None = None,
+        directory: Path | None = None) -> Installed:
+    """Install any polygon file geopandas reads (GeoJSON, GeoPackage, shapefile) as outlines."""
+    path = Path(path)
+    if not path.exists():
+        raise BoundaryError(f"{path}: no such file")
+    frame = _read_polygons(path, str(path))
+    if name_field not in frame.columns:
+        fields = ", ".join(c for c in frame.columns if c != frame.geometry.name)
+        raise BoundaryError(f"{path} has no field {name_field!r}; its fields: {fields}")
+    sidecar = {"origin": str(path.resolve()), "licence": licence or "not stated",
+               "source": str(path.name), "credit": credit or f"Boundaries: {path.name}"}
+    return _install(frame, _iso3(country), level, name_field, sidecar, directory)
+
+
+def installed(directory: Path | None = None) -> list[dict[str, Any]]:
+    """The sidecars of the installed outline files (country, level, licence, credit…)."""
+    folder = directory or boundaries_dir()
+    if not folder.is_dir():
+        return []
+    found = []
+    for sidecar in sorted(folder.glob("*_ADM*.json")):
+        try:
+            found.append(json.loads(sidecar.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _install(frame, iso3: str, level: int, name_field: str, sidecar: dict[str, Any],
+             directory: Path | None) -> Installed:
+    import geopandas as gpd
+
+    alpha2 = iso3_to_alpha2(iso3) or iso3[:2]
+    names = [None if _blank(v) else str(v).strip() for v in frame[name_field].tolist()]
+    codes = frame["shapeISO"].tolist() if "shapeISO" in frame.columns else [None] * len(names)
+    canonical, unmatched = [], []
+    for name, code in zip(names, codes):
+        province = _province_name(alpha2, level, name, None if _blank(code) else str(code))
+        if level == 1 and alpha2 == "SY" and province is None:
+            unmatched.append(name or str(code))
+        canonical.append(province)
+    out = gpd.GeoDataFrame({"name": [n or p or "" for n, p in zip(names, canonical)],
+                            "province": canonical, "country": alpha2},
+                           geometry=frame.geometry.values, crs="EPSG:4326")
+    folder = directory or boundaries_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{iso3}_ADM{int(level)}.geojson"
+        if target.exists():
+            target.unlink()
+        out.to_file(target, driver="GeoJSON", engine="pyogrio")
+        sidecar = {"country": iso3, "level": int(level), "name_field": name_field,
+                   "features": len(out), "installed": dt.datetime.now(dt.timezone.utc)
+                   .isoformat(timespec="seconds"), **sidecar}
+        target.with_suffix(".json").write_text(json.dumps(sidecar, indent=2, ensure_ascii=False),
+                                               encoding="utf-8")
+    except OSError as exc:
+        raise BoundaryError(f"cannot write outlines into {folder}: {exc}") from None
+    return Installed(target, len(out), sidecar["credit"], unmatched)
+
+
+def _province_name(alpha2: str, level: int, name: str | None, code: str | None) -> str | None:
+    if level != 1:
+        return None  # districts are drawn, never taken for governorates
+    if alpha2 != "SY":
+        return name
+    return provinces.normalise(name) or provinces.normalise(code)
+
+
+def _read_polygons(source, label: str):
+    import geopandas as gpd
+    import pyogrio
+
+    try:
+        frame = gpd.read_file(source, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        raise BoundaryError(f"{label} is not a readable polygon file: {exc}") from None
+    if frame.empty:
+        raise BoundaryError(f"{label} holds no features")
+    kinds = set(frame.geometry.geom_type.dropna())
+    if not kinds or not kinds <= {"Polygon", "MultiPolygon"}:
+        raise BoundaryError(f"{label} is not a polygon layer (found {', '.join(sorted(kinds)) or 'no geometry'})")
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")
+    elif not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    return frame
+
+
+class _get:
+    """GET a URL; network and HTTP failures become BoundaryError sentences."""
+
+    def __init__(self, requests, url: str, timeout: float, what: str):
+        self.url = url
+        try:
+            response = requests.get(url, timeout=timeout, headers={"User-Agent": USER_AGENT})
+        except requests.exceptions.Timeout:
+            raise BoundaryError(f"{what} at {url} did not answer within {timeout:.0f} s; retry later") from None
+        except requests.exceptions.RequestException as exc:
+            raise BoundaryError(f"cannot reach {what} at {url} ({type(exc).__name__}); check the "
+                                "network, or download the file elsewhere and use `boundaries add`") from None
+        if response.status_code == 404:
+            raise BoundaryError(f"{what} has nothing at {url} (HTTP 404): check the country code "
+                                "(ISO3, e.g. SYR) and the level")
+        if response.status_code >= 400:
+            raise BoundaryError(f"{what} at {url} answered HTTP {response.status_code}; retry later")
+        self.content = response.content
+
+    def json_or_error(self) -> Any:
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            raise BoundaryError(f"{self.url} did not answer JSON; is --api-base right?") from None
+
+
+def _iso3(country: str) -> str:
+    code = country.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise BoundaryError(f"{country!r} is not an ISO3 country code (e.g. SYR)")
+    return code
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip()
+
+
+# --- using --------------------------------------------------------------------------------------
+
+def load_outlines(level: int = 1, directory: Path | None = None):
+    """All installed outlines of a level as one GeoDataFrame (name, province, country), or None."""
+    folder = directory or boundaries_dir()
+    files = sorted(folder.glob(f"*_ADM{int(level)}.geojson")) if folder.is_dir() else []
+    if not files:
+        return None
+    import geopandas as gpd
+    import pandas as pd
+
+    frames, credits = [], []
+    for path in files:
+        try:
+            frames.append(gpd.read_file(path, engine="pyogrio"))
+        except Exception:  # a damaged file is skipped rather than breaking the map
+            continue
+        sidecar = path.with_suffix(".json")
+        if sidecar.exists():
+            try:
+                credits.append(json.loads(sidecar.read_text(encoding="utf-8")).get("credit", ""))
+            except ValueError:
+                pass
+    if not frames:
+        return None
+    outlines = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+    outlines.attrs["credit"] = "; ".join(c for c in credits if c)
+    return outlines
+
+
+def assign_provinces(incidents: Iterable[Incident], outlines) -> int:
+    """Give incidents without a province the one their first located point falls in; returns how many."""
+    if outlines is None or len(outlines) == 0:
+        return 0
+    candidates = [inc for inc in incidents if inc.province is None and inc.located]
+    if not candidates:
+        return 0
+    import geopandas as gpd
+    from shapely import points
+
+    usable = outlines[outlines["province"].notna()][["province", "country", "geometry"]]
+    located = [inc.located[0][1] for inc in candidates]
+    marks = gpd.GeoDataFrame({"n": range(len(candidates)),
+                              "inc_country": [inc.country for inc in candidates]},
+                             geometry=points([p[0] for p in located], [p[1] for p in located]),
+                             crs="EPSG:4326")
+    joined = gpd.sjoin(marks, usable, how="inner", predicate="within")
+    joined = joined[joined["inc_country"] == joined["country"]].drop_duplicates("n")
+    for n, province in zip(joined["n"].tolist(), joined["province"].tolist()):
+        candidates[n].province = province  # canonical already: names were normalised on install
+    return len(joined)
+
+
+def deaths_by_province(incidents: Iterable[Incident]) -> dict[str, int]:
+    """Reported deaths (minimum figures, cumulative records left out) per province."""
+    totals: dict[str, int] = {}
+    for inc in incidents:
+        if inc.province and not inc.cumulative:
+            totals[inc.province] = totals.get(inc.province, 0) + (inc.killed or 0)
+    return totals
+
+
+def class_breaks(highest: int) -> list[int]:
+    """Lower bounds of the colour classes for deaths 1..highest (at most len(COLOURS) classes)."""
+    if highest <= 0:
+        return []
+    steps = min(len(COLOURS), highest)
+    return sorted({1 + math.floor(i * highest / steps) for i in range(steps)})
+
+
+def colour_for(deaths: int, breaks: list[int]) -> str:
+    if deaths <= 0 or not breaks:
+        return NO_DEATHS
+    index = max(i for i, low in enumerate(breaks) if deaths >= low)
+    return COLOURS[index]
+
+
+def outline_layer(outlines, deaths_by_province: dict[str, int]):
+    """A folium GeoJson of the outlines coloured by reported deaths, with a tooltip and a legend.
+
+    Each feature carries `province` (for a click to select it) and `deaths`; text is escaped.
+    """
+    import folium
+
+    highest = max(deaths_by_province.values(), default=0)
+    breaks = class_breaks(highest)
+    features = []
+    for name, province, geometry in zip(outlines["name"].tolist(), outlines["province"].tolist(),
+                                        outlines.geometry.tolist()):
+        if geometry is None:
+            continue
+        province = None if _blank(province) else str(province)
+        deaths = int(deaths_by_province.get(province, 0)) if province else 0
+        features.append({"type": "Feature", "geometry": geometry.__geo_interface__,
+                         "properties": {"province": escape(province or ""),
+                                        "label": escape(province or str(name or "")),
+                                        "deaths": deaths,
+                                        "colour": colour_for(deaths, breaks)}})
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Province outlines",
+        style_function=lambda f: {"fillColor": f["properties"]["colour"], "fillOpacity": 0.45,
+                                  "color": "#555555", "weight": 1},
+        highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.6},
+        tooltip=folium.GeoJsonTooltip(fields=["label", "deaths"],
+                                      aliases=["Province", "Reported deaths"]),
+    )
+    layer.add_child(_legend(breaks, highest, outlines.attrs.get("credit", "")))
+    return layer
+
+
+def escape(text: str) -> str:
+    """HTML-escape, and neutralise what a JavaScript template string would run (`, $, {)."""
+    return (html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
+
+
+def legend_html(breaks: list[int], highest: int, credit: str = "") -> str:
+    """The choropleth legend: one swatch per class, then the outlines' credit."""
+    rows = [f'<div><span style="background:{NO_DEATHS}"></span>0</div>']
+    for i, low in enumerate(breaks):
+        high = breaks[i + 1] - 1 if i + 1 < len(breaks) else highest
+        label = f"{low}" if low == high else f"{low}–{high}"
+        rows.append(f'<div><span style="background:{COLOURS[i]}"></span>{label}</div>')
+    credit_html = f'<div class="credit">{escape(credit)}</div>' if credit else ""
+    return ('<div class="sa-outline-legend"><b>Reported deaths per province</b>'
+            + "".join(rows) + credit_html + "</div>")
+
+
+def _legend(breaks: list[int], highest: int, credit: str):
+    """A Leaflet control holding `legend_html`, shown while its parent layer is on the map
+    (plain HTML: no CDN script, so it works offline)."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    element = MacroElement()
+    element._name = "OutlineLegend"
+    element.legend = json.dumps(legend_html(breaks, highest, credit))
+    element._template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var layer = {{ this._parent.get_name() }};
+  var legend = L.control({position: "bottomright"});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "sa-outline-legend-box");
+    div.style.cssText = "background:white;padding:6px 8px;font:12px sans-serif;line-height:18px;"
+      + "border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:220px";
+    div.innerHTML = {{ this.legend }};
+    div.querySelectorAll("span").forEach(function (s) {
+      s.style.cssText += ";display:inline-block;width:14px;height:14px;margin-right:6px;"
+        + "vertical-align:middle;border:1px solid #999";
+    });
+    div.querySelectorAll(".credit").forEach(function (c) {
+      c.style.cssText = "font-size:10px;color:#555;margin-top:4px";
+    });
+    return div;
+  };
+  function show() { if (layer._map) { legend.addTo(layer._map); } }
+  layer.on("add", show);
+  layer.on("remove", function () { legend.remove(); });
+  show();
+})();
+{% endmacro %}
+""")
+    return element

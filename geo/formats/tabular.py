@@ -1,0 +1,101 @@
+"""Shared plumbing for dataset tables (ACLED, UCDP, any CSV or GeoPackage layer): read the rows
+fast, turn each into an incident with its line number, and the lookups rows share (dates, provinces).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from geo import provinces
+from geo.formats import FormatError, ReadResult, Reject
+from geo.model import ValidationError
+
+Progress = Callable[[int, int], None]  # (rows done, rows in total)
+RowMapper = Callable[[dict[str, str]], Any]  # a row → Incident (raises ValidationError/ValueError)
+
+PROGRESS_EVERY = 10_000
+
+
+def read_csv_rows(path: str | Path) -> tuple[list[str], list[tuple[str, ...]]]:
+    """A CSV's header and rows as strings ("" for empty cells), read with pandas for speed."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
+                            encoding="utf-8-sig", skipinitialspace=False)
+    except UnicodeDecodeError:
+        raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 CSV and retry") from None
+    except pd.errors.EmptyDataError:
+        raise FormatError(f"{path} is empty: no header row") from None
+    except pd.errors.ParserError as exc:
+        raise FormatError(f"{path} is not a readable CSV: {str(exc).strip()}") from None
+    columns = [str(c).strip() for c in frame.columns]
+    rows = list(zip(*(frame[c].tolist() for c in frame.columns))) if len(frame) else []
+    return columns, rows
+
+
+def map_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], mapper: RowMapper,
+             total: int | None = None, progress: Progress | None = None,
+             first_line: int = 2) -> ReadResult:
+    """Map each row to an incident; a row that fails becomes a Reject with its line and reason.
+
+    `first_line` is the line of the first data row (2 in a CSV, whose header is line 1).
+    """
+    result = ReadResult()
+    total = total if total is not None else (len(rows) if hasattr(rows, "__len__") else 0)
+    keys = list(columns)
+    for index, values in enumerate(rows):
+        row = dict(zip(keys, values))
+        try:
+            result.incidents.append(mapper(row))
+        except (ValidationError, ValueError, TypeError) as exc:
+            line = first_line + index
+            result.rejects.append(Reject(line, f"line {line}: {exc}", row))
+        if progress is not None and (index + 1) % PROGRESS_EVERY == 0:
+            progress(index + 1, total)
+    if progress is not None:
+        progress(total, total)
+    return result
+
+
+def require(row: dict[str, str], name: str) -> str:
+    """A cell that must not be empty; its absence names the column."""
+    value = (row.get(name) or "").strip()
+    if not value:
+        raise ValidationError(name, "is empty")
+    return value
+
+
+@lru_cache(maxsize=4096)
+def parse_day(text: str, column: str = "date") -> str:
+    """"2017-08-17", "2017-08-17 00:00:00.000", "17 August 2017" or "17 Aug 2017" → "2017-08-17"."""
+    value = text.strip()
+    if len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            pass
+    for pattern in ("%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, pattern).date().isoformat()
+        except ValueError:
+            continue
+    raise ValidationError(column, f"{text!r} is not a date like 2017-08-17 or 17 August 2017")
+
+
+@lru_cache(maxsize=1024)
+def province_for(country: str, admin1: str) -> str | None:
+    """The canonical governorate for a Syrian admin1 spelling; other countries keep their own name.
+
+    An unknown Syrian spelling gives None, so point-in-polygon can still place the incident.
+    """
+    admin1 = admin1.strip()
+    if not admin1:
+        return None
+    if country == "SY":
+        return provinces.normalise(admin1)
+    return admin1
+
