@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 
-from geo.names import fold, is_arabic, readable, skeleton, strip_articles
+from geo.names import fold, is_arabic, readable, skeleton, soft, strip_articles
 from geo.provinces import from_admin1
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -29,9 +29,11 @@ FOCUS_COUNTRIES = ("SY", "IQ", "TR", "LB", "JO", "IL", "PS")
 
 MIN_SCORE = 0.76  # below this a candidate is "not found", never returned by resolve()
 _SCORES = {"exact": 1.0, "alternate": 0.97, "exact-stripped": 0.95, "alternate-stripped": 0.93}
-# A skeleton hit scores 0.94 minus slope × spelling distance; steeper for two-consonant
-# skeletons, which ordinary words share ("toll" and "Tall" are both "tl").
-_SKELETON_TOP, _SKELETON_SLOPE, _SHORT_SKELETON_SLOPE = 0.94, 0.6, 0.9
+# A skeleton hit scores 0.94 minus slope × spelling distance; steeper for short skeletons,
+# which ordinary words share ("toll" and "Tall" are both "tl", "Syrian" and "Suran" "srn").
+_SKELETON_TOP = 0.94
+_SKELETON_SLOPES = {2: 1.2, 3: 0.8}  # by consonants in the skeleton; longer ones 0.6
+_LONG_SKELETON_SLOPE = 0.6
 _FUZZY_CUTOFF = 80  # rapidfuzz ratio on skeletons for a fuzzy candidate
 _FUZZY_FACTOR = 0.9  # fuzzy hits score at most 0.9
 # Outside the requested country even an exact name falls below MIN_SCORE ("Of" is a Turkish
@@ -151,11 +153,12 @@ class Gazetteer:
                 self._stripped.setdefault(bare, []).append((idx, kind + "-stripped"))
                 skel = skeleton(key)
                 if len(skel) >= 2:
-                    self._skeleton.setdefault(skel, []).append((idx, bare))
+                    spelling = bare if is_arabic(skel) else soft(bare)
+                    self._skeleton.setdefault(skel, []).append((idx, spelling))
                     if not is_arabic(skel):
                         skels, entries = self._buckets.setdefault((place.country, skel[0]), ([], []))
                         skels.append(skel)
-                        entries.append((idx, bare))
+                        entries.append((idx, spelling))
 
     # --- lookup -----------------------------------------------------------------------------
 
@@ -200,6 +203,7 @@ class Gazetteer:
             return []
         bare = strip_articles(query)
         skel = skeleton(query)
+        spelling = bare if is_arabic(skel) else soft(bare)
         best: dict[int, float] = {}
 
         def offer(idx: int, score: float) -> None:
@@ -213,18 +217,18 @@ class Gazetteer:
         for idx, kind in self._stripped.get(bare, ()):
             offer(idx, _SCORES[kind])
         if len(skel) >= 2:
-            slope = _SHORT_SKELETON_SLOPE if len(skel) == 2 else _SKELETON_SLOPE
-            for idx, their_bare in self._skeleton.get(skel, ()):
-                closeness = fuzz.ratio(bare, their_bare) / 100
+            slope = _SKELETON_SLOPES.get(len(skel), _LONG_SKELETON_SLOPE)
+            for idx, theirs in self._skeleton.get(skel, ()):
+                closeness = fuzz.ratio(spelling, theirs) / 100
                 offer(idx, _SKELETON_TOP - slope * (1 - closeness))
         if len(skel) >= 4 and not is_arabic(skel) and max(best.values(), default=0) < 0.9:
-            for idx, score in self._fuzzy(bare, skel, country):
+            for idx, score in self._fuzzy(spelling, skel, country):
                 offer(idx, score)
         ranked = sorted(best.items(), key=lambda item: (-round(item[1], 3),
                                                         -self.places[item[0]].population, item[0]))
         return [self._match(name, idx, score) for idx, score in ranked[:20]]
 
-    def _fuzzy(self, bare: str, skel: str, country: str | None) -> Iterator[tuple[int, float]]:
+    def _fuzzy(self, spelling: str, skel: str, country: str | None) -> Iterator[tuple[int, float]]:
         """Near spellings whose skeleton starts with the same sound, scored by both keys."""
         countries = [country] if country else sorted(self.countries)
         for code in countries:
@@ -234,9 +238,8 @@ class Gazetteer:
             skels, entries = bucket
             for _, skel_ratio, pos in process.extract(skel, skels, scorer=fuzz.ratio,
                                                       score_cutoff=_FUZZY_CUTOFF, limit=10):
-                idx, their_bare = entries[pos]
-                spelling = fuzz.ratio(bare, their_bare)
-                yield idx, _FUZZY_FACTOR * (skel_ratio + spelling) / 200
+                idx, theirs = entries[pos]
+                yield idx, _FUZZY_FACTOR * (skel_ratio + fuzz.ratio(spelling, theirs)) / 200
 
     def _match(self, query: str, idx: int, score: float) -> Match:
         place = self.places[idx]

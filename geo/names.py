@@ -80,3 +80,22 @@ def readable(name: str) -> str:
     text = re.sub(f"[{re.escape(_APOSTROPHES)}]+(?=\\s|$)", "", text)  # a trailing hamza or ‘ayn
     text = re.sub(f"[{re.escape(_APOSTROPHES)}]+", "'", text)
     return unidecode(text).strip()
+
+
+_SOFT_VOWELS = [("ee", "i"), ("ie", "i"), ("oo", "u"), ("ou", "u"), ("ei", "ay"), ("ey", "ay"),
+                ("ai", "ay"), ("e", "i"), ("o", "u")]
+
+
+def soft(bare: str) -> str:
+    """A spelling with vowels and sounds evened out (Hajeen → hajin, Sbeikhan → sbaykhan),
+    used to score how close two names with the same skeleton are."""
+    words = [w[:-1] if len(w) > 3 and w.endswith("h") and w[-2] in _VOWELS else w
+             for w in bare.split()]
+    words = [w[:-1] if len(w) > 3 and w.endswith("e") and w[-2] not in _VOWELS else w
+             for w in words]  # French silent -e: Soubeikhane
+    text = " ".join(words)
+    for sound, code in _SOUNDS:
+        text = text.replace(sound, code)
+    for vowel, code in _SOFT_VOWELS:
+        text = text.replace(vowel, code)
+    return re.sub(r"(.)\1+", r"\1", text)

@@ -40,7 +40,7 @@ class NominatimGeocoder:
 
     def __init__(self, cache_path: Path | str | None = None, url: str | None = None,
                  user_agent: str = USER_AGENT, min_delay_seconds: float = 1.0,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, retries: int = 1, error_wait_seconds: float = 2.0):
         from geopy.extra.rate_limiter import RateLimiter
         from geopy.geocoders import Nominatim
 
@@ -51,7 +51,7 @@ class NominatimGeocoder:
             options = {"domain": parts.netloc + parts.path.rstrip("/"), "scheme": parts.scheme}
         self._geolocator = Nominatim(user_agent=user_agent, timeout=timeout, **options)
         self._geocode = RateLimiter(self._geolocator.geocode, min_delay_seconds=min_delay_seconds,
-                                    max_retries=1, error_wait_seconds=2.0,
+                                    max_retries=retries, error_wait_seconds=error_wait_seconds,
                                     swallow_exceptions=False)
         self.cache_path = Path(cache_path or os.environ.get(ENV_CACHE) or DEFAULT_CACHE)
         self.requests = 0  # answers fetched over the network, for tests and the CLI's summary

@@ -48,10 +48,14 @@ def run_fetch(args: argparse.Namespace) -> int:
 def run_status(args: argparse.Namespace) -> int:
     import time
 
-    from geo.gazetteer import Gazetteer
+    from geo.gazetteer import Gazetteer, GazetteerError
 
     started = time.perf_counter()
-    gazetteer = Gazetteer.load()
+    try:
+        gazetteer = Gazetteer.load()
+    except GazetteerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     seconds = time.perf_counter() - started
     print(f"{len(gazetteer)} places from {', '.join(sorted(gazetteer.countries))} "
           f"(loaded in {seconds:.2f} s)")

@@ -27,11 +27,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.gazetteer import default_gazetteer
+    from geo.gazetteer import GazetteerError, default_gazetteer
     from geo.nominatim import OnlineGeocoderError, locate, online_geocoder
 
     country = None if args.country.strip().lower() in ("any", "") else args.country.strip().upper()
-    gazetteer = default_gazetteer()
+    if country is not None and not (len(country) == 2 and country.isalpha()):
+        print(f"error: --country {args.country!r} is not an ISO code such as SY (or 'any')",
+              file=sys.stderr)
+        return 2
+    try:
+        gazetteer = default_gazetteer()
+    except GazetteerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     online = online_geocoder(True if args.online else None)
     missing = 0
     for name in args.names:
