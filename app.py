@@ -1,0 +1,252 @@
+"""Strike Atlas dashboard, the map page: `streamlit run app.py`.
+
+A thin shell over `geo/`: sidebar widgets → Filters (kept in the URL) → store.query → map,
+headline figures, charts, table and downloads. Figures are as reported, never verified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import altair as alt
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import mapview, summary
+from geo.export import FORMATS, export_bytes
+from geo.filters import FilterError, Filters
+from geo.model import Incident
+from geo.provinces import PROVINCES
+from geo.store import DB_ENV, StoreError, open_store
+
+HERE = Path(__file__).resolve().parent
+MAP_KEY = "incident-map"
+ATTRIBUTION = ("Places: GeoNames (CC BY 4.0, geonames.org) · Map tiles © OpenStreetMap contributors · "
+               "Figures are as reported by each incident's source, not verified.")
+
+st.set_page_config(page_title="Strike Atlas", page_icon="🗺️", layout="wide")
+
+
+# --- data -------------------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def static_assets() -> None:
+    """Leaflet and friends from installed packages into ./static, served at /app/static/."""
+    mapview.install_static_assets(HERE / "static")
+
+
+@st.cache_resource(show_spinner="Opening the incident store…")
+def get_store(url: str | None):
+    return open_store(url)
+
+
+@st.cache_data(ttl=300, show_spinner=False, hash_funcs={Filters: repr})
+def query(url: str | None, filters: Filters, version: int) -> list[Incident]:
+    # `version` (the store's size) makes a newly added report show without waiting for the ttl.
+    return get_store(url).query(filters)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def date_span(url: str | None, version: int) -> tuple[dt.date, dt.date] | None:
+    return get_store(url).date_span()
+
+
+def base_map():
+    """The base map, the same on every run, so filtering swaps the layer without reloading the map.
+
+    Built afresh each run (it is cheap): st_folium adds the layer to the map object it is given,
+    so a cached map would carry the previous run's layer and change, reloading the map.
+    """
+    return mapview.base_map(tiles="OpenStreetMap", static_prefix="/app/static")
+
+
+def md(text: str) -> str:
+    """User text made literal for Streamlit's Markdown (no links, images, emphasis or LaTeX)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~:])", r"\\\1", text)
+
+
+# --- filters: sidebar widgets, kept in the URL --------------------------------------------------
+
+WIDGET_KEYS = ("f_dates", "f_provinces", "f_min_killed", "f_actor", "f_source", "f_text")
+
+
+def url_filters() -> Filters:
+    """The filters a shared link carries; a bad link gives a warning and shows everything."""
+    params = {name: st.query_params.get_all(name) for name in st.query_params.keys()}
+    try:
+        return Filters.from_params(params)
+    except FilterError as exc:
+        st.warning(f"This link's filters could not be used ({md(str(exc))}), so everything is "
+                   "shown. Choose the filters again in the sidebar.")
+        return Filters()
+
+
+def seed_widgets(filters: Filters, span: tuple[dt.date, dt.date]) -> None:
+    """Put a selection into the sidebar widgets (before they are drawn)."""
+    start = filters.start or span[0]
+    end = filters.end or max(span[1], start)
+    st.session_state.f_dates = (start, end)
+    st.session_state.f_provinces = list(filters.provinces)
+    st.session_state.f_min_killed = filters.min_killed or 0
+    st.session_state.f_actor = filters.actor or ""
+    st.session_state.f_source = filters.source or ""
+    st.session_state.f_text = filters.text or ""
+
+
+def reset(span: tuple[dt.date, dt.date]) -> None:
+    seed_widgets(Filters(), span)
+    st.session_state.filters = Filters()
+    st.query_params.clear()
+
+
+def sidebar(span: tuple[dt.date, dt.date]) -> Filters:
+    """Draw the filter widgets and return the selection they make."""
+    if any(key not in st.session_state for key in WIDGET_KEYS):
+        # First visit: the URL decides. Coming back from another page: the last selection.
+        saved = st.session_state.get("filters")
+        seed_widgets(saved if saved is not None else url_filters(), span)
+    sb = st.sidebar
+    sb.header("Filters")
+    dates = sb.date_input("Dates", key="f_dates", format="YYYY-MM-DD",
+                          help="Keeps every incident whose own dates overlap these days.")
+    sb.multiselect("Provinces", PROVINCES, key="f_provinces", placeholder="All provinces")
+    sb.number_input("Minimum reported deaths", min_value=0, step=1, key="f_min_killed")
+    sb.text_input("Actor contains", key="f_actor", placeholder="e.g. coalition")
+    sb.text_input("Source contains", key="f_source", placeholder="e.g. SANA")
+    sb.text_input("Text contains", key="f_text", placeholder="place, quote, notes…")
+    sb.button("Reset filters", on_click=reset, args=(span,), width="stretch")
+
+    start, end = (list(dates) + [None, None])[:2] if isinstance(dates, (list, tuple)) else (dates, None)
+    try:
+        filters = Filters.parse(
+            start=None if start == span[0] else start,  # the whole span means no date filter
+            end=None if end in (None, span[1]) else end,
+            provinces=st.session_state.f_provinces,
+            min_killed=st.session_state.f_min_killed or None,
+            actor=st.session_state.f_actor, source=st.session_state.f_source,
+            text=st.session_state.f_text)
+    except FilterError as exc:
+        sb.error(md(str(exc)))
+        filters = Filters()
+    st.session_state.filters = filters
+    params = filters.to_params()
+    if {k: st.query_params.get_all(k) for k in st.query_params.keys()} != {
+            k: v if isinstance(v, list) else [v] for k, v in params.items()}:
+        st.query_params.from_dict(params)
+    return filters
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+def show_figures(incidents: list[Incident]) -> None:
+    head = summary.headline(incidents)
+    a, b, c = st.columns(3)
+    a.metric("Incidents", f"{head.incidents:,}")
+    b.metric("Reported deaths", head.killed_text)
+    c.metric("Children killed", f"{head.children:,}")
+    notes = ["Deaths: the sum of each incident's reported minimum (–maximum, where a range was "
+             "given); children: those the sources counted among the dead"]
+    if head.cumulative:
+        notes.append(f"{head.cumulative} cumulative record{'s' if head.cumulative != 1 else ''} "
+                     "(a running toll over several days) left out of the sums, so no death is "
+                     "counted twice")
+    if head.without_toll:
+        notes.append(f"{head.without_toll} incident{'s' if head.without_toll != 1 else ''} "
+                     "with no reported number of deaths")
+    st.caption("; ".join(notes) + ".")
+
+    step = summary.time_step(incidents)
+    over_time = summary.deaths_over_time(incidents, step)
+    if not over_time.empty:
+        st.markdown(f"**Reported deaths per {'day' if step == 'D' else 'week'}**")
+        over_time["when"] = over_time["period"].dt.strftime(
+            "%-d %b %Y" if step == "D" else "week of %-d %b %Y")
+        st.altair_chart(range_bars(over_time, "when", vertical=True), width="stretch")
+    per_province = summary.deaths_per_province(incidents)
+    if not per_province.empty:
+        st.markdown("**Reported deaths per province**")
+        st.altair_chart(range_bars(per_province, "province", vertical=False), width="stretch")
+    st.caption("Dark: the reported minimum; light: up to the reported maximum where a range was given.")
+
+
+def range_bars(frame, category: str, vertical: bool) -> alt.LayerChart:
+    """Bars of the reported minimum over lighter bars up to the maximum, in the frame's order."""
+    axis = alt.Axis(labelAngle=-40, labelOverlap=True) if vertical else alt.Axis()
+    where = alt.X if vertical else alt.Y
+    value = alt.Y if vertical else alt.X
+    category_enc = where(f"{category}:N", sort=None, title=None, axis=axis)
+    tooltip = [alt.Tooltip(f"{category}:N", title=""), alt.Tooltip("killed:Q", title="deaths (min)"),
+               alt.Tooltip("killed_max:Q", title="deaths (max)"),
+               alt.Tooltip("incidents:Q", title="incidents")]
+    base = alt.Chart(frame).encode(category_enc, tooltip=tooltip)
+    upper = base.mark_bar(color="#f4a582").encode(value("killed_max:Q", title="reported deaths"))
+    lower = base.mark_bar(color="#b2182b").encode(value("killed:Q"))
+    return alt.layer(upper, lower).properties(height=200 if vertical else alt.Step(26))
+
+
+def show_table(incidents: list[Incident]) -> None:
+    st.subheader("Incidents shown")
+    st.dataframe(summary.table_frame(incidents), hide_index=True, width="stretch",
+                 column_config={
+                     "source_url": st.column_config.LinkColumn("source link"),
+                     "quote": st.column_config.TextColumn("quote", width="large"),
+                     "places": st.column_config.TextColumn("places", width="medium"),
+                 })
+    hint = summary.gazetteer_hint(incidents)
+    if hint:
+        st.caption(f"Places marked “{summary.NOT_LOCATED}” are not on the map: run `{hint}` to "
+                   "download GeoNames' full list of places, then reload.")
+
+
+def show_downloads(incidents: list[Incident]) -> None:
+    today = dt.date.today().isoformat()
+    columns = st.columns(len(FORMATS) + 2)
+    for column, fmt in zip(columns, FORMATS.values()):
+        column.download_button(
+            f"Download {fmt.name.upper()}", data=lambda name=fmt.name: export_bytes(incidents, name),
+            file_name=f"strike-atlas-{today}.{fmt.extension}", mime=fmt.mime, on_click="ignore",
+            disabled=not incidents, key=f"download-{fmt.name}", width="stretch")
+
+
+def main() -> None:
+    url = os.environ.get(DB_ENV) or None
+    try:
+        store = get_store(url)
+        version = store.count()
+        span = date_span(url, version) or (dt.date.today(), dt.date.today())
+    except StoreError as exc:
+        st.title("Strike Atlas")
+        st.error(f"The incident store cannot be opened: {md(str(exc))}  \nCheck `{DB_ENV}` "
+                 "(or remove the damaged file so a fresh one is created), then reload the page.")
+        st.stop()
+
+    filters = sidebar(span)
+    try:
+        incidents = query(url, filters, version)
+    except StoreError as exc:
+        st.error(f"The incidents could not be read: {md(str(exc))}  \nWait a moment and reload.")
+        st.stop()
+
+    st.title("Strike Atlas")
+    st.markdown(md(filters.describe(len(incidents))))
+    if not incidents:
+        st.info("No incidents match these filters. Widen the dates, remove a province, lower the "
+                "minimum deaths or clear the text boxes — or press **Reset filters** in the sidebar.")
+
+    static_assets()
+    map_column, figures_column = st.columns([3, 2], gap="medium")
+    with map_column:
+        st_folium(base_map(), key=MAP_KEY, height=620, use_container_width=True,
+                  feature_group_to_add=mapview.incident_layer(incidents, colour_by="children"),
+                  returned_objects=[])
+    with figures_column:
+        show_figures(incidents)
+    show_table(incidents)
+    show_downloads(incidents)
+    st.caption(ATTRIBUTION)
+
+
+main()

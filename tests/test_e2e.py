@@ -1,0 +1,189 @@
+"""End to end in a real browser: `streamlit run app.py` on a synthetic store, driven by Chromium.
+
+Needs Debian's chromium at /usr/bin/chromium (skipped locally when absent, a failure when CI=true).
+The page must work offline: Leaflet comes from /app/static, tiles are the only online part.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geo.model import Incident
+from geo.store import DB_ENV, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOT = Path("/tmp/strike-atlas.png")
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+# Synthetic incidents (test data, not real reports): two provinces, one place each.
+ROWS = [
+    dict(id="e2e-raqqa-1", date="2021-05-01", places=["Testford"], points=[(39.02, 35.95)],
+         province="Raqqa", killed=6, children=2, actor="Test air force", source="Test wire",
+         quote="six dead in a test"),
+    dict(id="e2e-raqqa-2", date="2021-05-03", places=["Testbury", "Nowhereville"],
+         points=[(38.80, 35.84), None], province="Raqqa", killed=2, killed_max=4,
+         source="Test wire"),
+    dict(id="e2e-deir-1", date="2021-05-02", places=["Sampleton"], points=[(40.14, 35.33)],
+         province="Deir ez-Zor", killed=11, children=4, source="Test monitor"),
+    dict(id="e2e-deir-2", date="2021-05-04", places=["Exampleburg"], points=[(40.45, 35.02)],
+         province="Deir ez-Zor", killed=None, source="Test monitor"),
+]
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"Chromium not found at {CHROMIUM}: install Debian's package (apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(base: str, process: subprocess.Popen, log: Path, timeout: float = 45) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)  # not a Playwright wait: the browser is not started yet
+    pytest.fail(f"streamlit did not answer /_stcore/health within {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on a free port with a store of synthetic incidents; yields (base URL, start time)."""
+    _require_chromium()
+    folder = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{folder / 'incidents.sqlite'}"
+    store = open_store(url)
+    store.add(Incident.from_dict(row) for row in ROWS)
+    store.close()
+    port = _free_port()
+    log = folder / "streamlit.log"
+    env = {**os.environ, DB_ENV: url, "PYTHONUNBUFFERED": "1"}
+    started = time.monotonic()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base, process, log)
+        yield base, started
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Until the page is drawn and its script has finished running."""
+    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=timeout)
+    page.wait_for_timeout(300)  # let a rerun begin before asking whether it has ended
+    page.wait_for_selector("[data-test-script-state='notRunning']", state="attached",
+                           timeout=timeout)
+
+
+def marker_count(page) -> int:
+    """Incident markers drawn in the map iframe (mapview's hook, else Leaflet's SVG paths)."""
+    frame = page.frame_locator(MAP_FRAME)
+    return frame.locator("body").evaluate(
+        """() => window.strikeAtlasLayer ? window.strikeAtlasLayer.count
+               : document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length""")
+
+
+def wait_for_markers(page, expected: int, timeout_ms: int = 20_000) -> int:
+    """Poll the map until it shows `expected` markers (or time runs out); returns the last count."""
+    count = -1
+    for _ in range(timeout_ms // 250):
+        try:
+            count = marker_count(page)
+        except Exception:  # the iframe is still loading
+            count = -1
+        if count == expected:
+            break
+        page.wait_for_timeout(250)
+    return count
+
+
+def located_places(rows) -> int:
+    return sum(1 for row in rows for point in row["points"] if point is not None)
+
+
+def test_map_filters_and_geojson_download(server, browser, tmp_path):
+    base, started = server
+    page = browser.new_page(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
+    try:
+        page.goto(base, wait_until="domcontentloaded")
+        wait_for_app(page)
+        page.wait_for_selector(MAP_FRAME, timeout=20_000)
+        assert page.frame_locator(MAP_FRAME).locator(".leaflet-container").count() == 1
+
+        everything = located_places(ROWS)
+        assert wait_for_markers(page, everything) == everything
+        print(f"\ncold start to first map: {time.monotonic() - started:.1f} s")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+        # Choose a province in the sidebar: the markers follow.
+        sidebar = page.locator("[data-testid='stSidebar']")
+        sidebar.locator("[data-testid='stMultiSelect'] input").fill("Raqqa")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        wait_for_app(page)
+        raqqa = [row for row in ROWS if row["province"] == "Raqqa"]
+        assert wait_for_markers(page, located_places(raqqa)) == located_places(raqqa)
+        assert "province=Raqqa" in page.url
+
+        # The GeoJSON download holds exactly the shown incidents.
+        with page.expect_download(timeout=20_000) as info:
+            page.get_by_role("button", name="Download GEOJSON").click()
+        path = tmp_path / "download.geojson"
+        info.value.save_as(path)
+        assert info.value.suggested_filename.endswith(".geojson")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["type"] == "FeatureCollection" and "crs" not in data
+        assert {f["id"] for f in data["features"]} == {row["id"] for row in raqqa}
+        for feature in data["features"]:
+            lon, lat = (feature["geometry"]["coordinates"] if feature["geometry"]["type"] == "Point"
+                        else feature["geometry"]["coordinates"][0])
+            assert 35 < lon < 43 and 32 < lat < 38  # lon/lat order, in Syria
+    finally:
+        page.close()
