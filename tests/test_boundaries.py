@@ -1,0 +1,128 @@
+"""Province outlines: fetch from a loopback geoBoundaries API, add a file, load, and draw them."""
+
+import json
+import socket
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import folium
+import pytest
+
+from geo import boundaries
+from geo.boundaries import BoundaryError
+from geo.cli import main
+from tests.fixtures_formats import outlines_geojson, rectangle
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def api(tmp_path: Path):
+    """A geoBoundaries look-alike on 127.0.0.1: /api/SYR/ADM1/ → record, /files/… → GeoJSON."""
+    root = tmp_path / "www"
+    (root / "api" / "SYR" / "ADM1").mkdir(parents=True)
+    (root / "files").mkdir()
+    outlines_geojson(root / "files" / "syr1.geojson")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+    base = f"http://127.0.0.1:{server.server_port}"
+    record = {"boundaryID": "SYR-ADM1-test", "boundaryISO": "SYR", "boundaryType": "ADM1",
+              "boundaryLicense": "Test licence 1.0", "boundarySource": "Test mapping office",
+              "simplifiedGeometryGeoJSON": f"{base}/files/syr1.geojson"}
+    (root / "api" / "SYR" / "ADM1" / "index.html").write_text(json.dumps(record), encoding="utf-8")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"{base}/api"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_installs_outlines_with_licence_and_credit(api: str, tmp_path: Path):
+    folder = tmp_path / "outlines"
+    result = boundaries.fetch("SYR", 1, api_base=api, directory=folder)
+    assert result.path == folder / "SYR_ADM1.geojson" and result.features == 2
+    sidecar = json.loads((folder / "SYR_ADM1.json").read_text(encoding="utf-8"))
+    assert sidecar["licence"] == "Test licence 1.0"
+    assert "Test mapping office" in sidecar["credit"] and "geoBoundaries" in sidecar["credit"]
+    outlines = boundaries.load_outlines(1, folder)
+    assert sorted(outlines["province"]) == ["Deir ez-Zor", "Raqqa"]
+    assert "Test licence 1.0" in outlines.attrs["credit"]
+
+
+def test_fetch_through_the_cli(api: str, tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.setenv("STRIKE_ATLAS_BOUNDARIES", str(tmp_path / "cli-outlines"))
+    assert main(["boundaries", "fetch", "SYR", "--api-base", api]) == 0
+    assert "installed 2 outlines" in capsys.readouterr().out
+    assert main(["boundaries", "list"]) == 0
+    assert "SYR ADM1: 2 outlines" in capsys.readouterr().out
+
+
+def test_unknown_level_is_a_clear_error(api: str, tmp_path: Path):
+    with pytest.raises(BoundaryError, match="HTTP 404"):
+        boundaries.fetch("SYR", 2, api_base=api, directory=tmp_path)
+
+
+def test_network_failure_is_a_clear_error(tmp_path: Path, capsys, monkeypatch):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("STRIKE_ATLAS_BOUNDARIES", str(tmp_path))
+    code = main(["boundaries", "fetch", "SYR", "--api-base", f"http://127.0.0.1:{port}/api"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot reach" in err and "Traceback" not in err
+
+
+def test_add_a_file_with_its_name_field(tmp_path: Path):
+    source = outlines_geojson(tmp_path / "mine.geojson", name_field="GOV_NAME")
+    result = boundaries.add(source, 1, "GOV_NAME", directory=tmp_path / "o", licence="CC0")
+    assert result.unmatched == []
+    assert sorted(boundaries.load_outlines(1, tmp_path / "o")["province"]) == ["Deir ez-Zor", "Raqqa"]
+    with pytest.raises(BoundaryError, match="no field 'NAME_1'"):
+        boundaries.add(source, 1, "NAME_1", directory=tmp_path / "o")
+
+
+def test_add_rejects_points(tmp_path: Path):
+    path = tmp_path / "points.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [40, 35]},
+         "properties": {"n": "x"}}]}), encoding="utf-8")
+    with pytest.raises(BoundaryError, match="not a polygon layer"):
+        boundaries.add(path, 1, "n", directory=tmp_path / "o")
+
+
+def test_no_outlines_installed(tmp_path: Path):
+    assert boundaries.load_outlines(1, tmp_path / "empty") is None
+
+
+def test_outline_layer_colours_escapes_and_has_a_legend(tmp_path: Path):
+    path = tmp_path / "named.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": rectangle(40, 34, 41, 35), "properties": {"n": "Deir ez Zor"}},
+        {"type": "Feature", "geometry": rectangle(38, 35, 39, 36),
+         "properties": {"n": "<img src=x onerror=alert(1)>`${x}`"}},
+    ]}), encoding="utf-8")
+    boundaries.add(path, 1, "n", directory=tmp_path / "o", credit="Credit <b>line</b>")
+    outlines = boundaries.load_outlines(1, tmp_path / "o")
+    layer = boundaries.outline_layer(outlines, {"Deir ez-Zor": 40})
+    fmap = folium.Map()
+    layer.add_to(fmap)
+    page = fmap.get_root().render()
+    assert "<img src=x" not in page and "${x}" not in page
+    features = layer.data["features"]
+    assert features[1]["properties"]["label"].startswith("&lt;img src=x")
+    assert features[0]["properties"]["province"] == "Deir ez-Zor"
+    assert features[0]["properties"]["colour"] == boundaries.COLOURS[-1]
+    assert features[1]["properties"]["colour"] == boundaries.NO_DEATHS
+    assert "Reported deaths per province" in page and "Credit &lt;b&gt;line" in page
+
+
+def test_class_breaks_cover_the_range():
+    for highest in (1, 2, 7, 100, 12345):
+        breaks = boundaries.class_breaks(highest)
+        assert breaks[0] == 1 and breaks == sorted(set(breaks)) and breaks[-1] <= highest
+        assert boundaries.colour_for(highest, breaks) == boundaries.COLOURS[len(breaks) - 1]
+    assert boundaries.colour_for(0, boundaries.class_breaks(10)) == boundaries.NO_DEATHS
