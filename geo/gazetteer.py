@@ -94,10 +94,10 @@ class Gazetteer:
         self._by_id: dict[int, int] = {}
         self._exact: dict[str, list[tuple[int, str]]] = {}
         self._stripped: dict[str, list[tuple[int, str]]] = {}
-        self._skeleton: dict[str, list[tuple[int, str]]] = {}
+        self._skeleton: dict[tuple[str, str], list[tuple[int, str]]] = {}  # (country, skeleton)
         self._buckets: dict[tuple[str, str], tuple[list[str], list[tuple[int, str]]]] = {}
         self._aliases: dict[int, list[str]] = {}
-        self._cache: dict[tuple[str, str | None], list[Match]] = {}
+        self._cache: dict[tuple[str, str | None], list[tuple[int, float]]] = {}
         self._sources: list[Path] = []
         for gid, alias in aliases:
             self._aliases.setdefault(gid, []).append(alias)
@@ -154,7 +154,7 @@ class Gazetteer:
                 skel = skeleton(key)
                 if len(skel) >= 2:
                     spelling = bare if is_arabic(skel) else soft(bare)
-                    self._skeleton.setdefault(skel, []).append((idx, spelling))
+                    self._skeleton.setdefault((place.country, skel), []).append((idx, spelling))
                     if not is_arabic(skel):
                         skels, entries = self._buckets.setdefault((place.country, skel[0]), ([], []))
                         skels.append(skel)
@@ -165,11 +165,17 @@ class Gazetteer:
     def resolve(self, name: str, country: str | None = "SY") -> Match | None:
         """The best place for `name`, or None when no candidate reaches MIN_SCORE."""
         found = self._ranked(name, country)
-        return found[0] if found and found[0].score >= MIN_SCORE else None
+        if found and round(found[0][1], 3) >= MIN_SCORE:
+            return self._match(name, *found[0])
+        return None
 
     def candidates(self, name: str, country: str | None = "SY", limit: int = 5) -> list[Match]:
         """Up to `limit` places for `name`, best first, including weak ones (score < MIN_SCORE)."""
-        return self._ranked(name, country)[:limit]
+        return [self._match(name, idx, score) for idx, score in self._ranked(name, country)[:limit]]
+
+    def clear_cache(self) -> None:
+        """Forget cached lookups (benchmarks measure uncached speed with it)."""
+        self._cache.clear()
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.resolve(name, None) is not None
@@ -184,7 +190,7 @@ class Gazetteer:
             out[place.source] = out.get(place.source, 0) + 1
         return out
 
-    def _ranked(self, name: str, country: str | None) -> list[Match]:
+    def _ranked(self, name: str, country: str | None) -> list[tuple[int, float]]:
         country = country.upper() if country else None
         key = (name, country)
         cached = self._cache.get(key)
@@ -197,7 +203,7 @@ class Gazetteer:
             self._cache[key] = cached
         return cached
 
-    def _search(self, name: str, country: str | None) -> list[Match]:
+    def _search(self, name: str, country: str | None) -> list[tuple[int, float]]:
         query = fold(name)
         if not query:
             return []
@@ -218,15 +224,17 @@ class Gazetteer:
             offer(idx, _SCORES[kind])
         if len(skel) >= 2:
             slope = _SKELETON_SLOPES.get(len(skel), _LONG_SKELETON_SLOPE)
-            for idx, theirs in self._skeleton.get(skel, ()):
-                closeness = fuzz.ratio(spelling, theirs) / 100
-                offer(idx, _SKELETON_TOP - slope * (1 - closeness))
+            # Outside the requested country a skeleton hit cannot reach MIN_SCORE: not looked up.
+            for code in [country] if country else sorted(self.countries):
+                for idx, theirs in self._skeleton.get((code, skel), ()):
+                    closeness = fuzz.ratio(spelling, theirs) / 100
+                    offer(idx, _SKELETON_TOP - slope * (1 - closeness))
         if len(skel) >= 4 and not is_arabic(skel) and max(best.values(), default=0) < 0.9:
             for idx, score in self._fuzzy(spelling, skel, country):
                 offer(idx, score)
         ranked = sorted(best.items(), key=lambda item: (-round(item[1], 3),
                                                         -self.places[item[0]].population, item[0]))
-        return [self._match(name, idx, score) for idx, score in ranked[:20]]
+        return ranked[:20]
 
     def _fuzzy(self, spelling: str, skel: str, country: str | None) -> Iterator[tuple[int, float]]:
         """Near spellings whose skeleton starts with the same sound, scored by both keys."""
@@ -309,11 +317,11 @@ def read_dump(path: Path) -> list[Place]:
                 continue
             try:
                 places.append(Place(
-                    name=cols[2] or readable(cols[1]), latitude=float(cols[4]),
+                    name=readable(cols[1] or cols[2]), latitude=float(cols[4]),
                     longitude=float(cols[5]), country=cols[8], admin1=cols[10],
                     population=int(cols[14] or 0), source=f"geonames:{path.stem}",
                     geonameid=int(cols[0]),
-                    alternates=_useful_names([cols[1], *cols[3].split(",")])))
+                    alternates=_useful_names([cols[1], cols[2], *cols[3].split(",")])))
             except ValueError as exc:
                 raise GazetteerError(f"{path}: line {number}: {exc}") from None
     return places

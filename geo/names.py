@@ -63,7 +63,7 @@ def skeleton(folded: str) -> str:
     text = re.sub(r"ou(?=[aei])", "w", text)  # French "oua" = "wa"
     for sound, code in _SOUNDS:
         text = text.replace(sound, code)
-    text = re.sub(r"(.)\1+", r"\1", text)
+    text = _undouble(text)
     out = []
     for i, ch in enumerate(text):
         if ch in "yw":
@@ -98,4 +98,9 @@ def soft(bare: str) -> str:
         text = text.replace(sound, code)
     for vowel, code in _SOFT_VOWELS:
         text = text.replace(vowel, code)
-    return re.sub(r"(.)\1+", r"\1", text)
+    return _undouble(text)
+
+
+def _undouble(text: str) -> str:
+    """Doubled letters once: "raqqa" → "raqa"."""
+    return "".join(ch for i, ch in enumerate(text) if not i or ch != text[i - 1])
