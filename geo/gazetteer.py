@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 
-from geo.names import fold, is_arabic, readable, skeleton, soft, strip_articles
+from geo.names import keys, readable
 from geo.provinces import from_admin1
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -98,6 +98,7 @@ class Gazetteer:
         self._buckets: dict[tuple[str, str], tuple[list[str], list[tuple[int, str]]]] = {}
         self._aliases: dict[int, list[str]] = {}
         self._cache: dict[tuple[str, str | None], list[tuple[int, float]]] = {}
+        self._resolved: dict[tuple[str, str | None], Match | None] = {}
         self._sources: list[Path] = []
         for gid, alias in aliases:
             self._aliases.setdefault(gid, []).append(alias)
@@ -138,36 +139,38 @@ class Gazetteer:
             self.countries.add(place.country)
             self._index(len(self.places), place)
             self.places.append(place)
-        self._cache.clear()
+        self.clear_cache()
 
     def _index(self, idx: int, place: Place) -> None:
         seen: set[str] = set()
         for kind, names in (("exact", [place.name]), ("alternate", place.alternates)):
             for name in names:
-                key = fold(name)
-                if not key or key in seen:
+                k = keys(name)
+                if not k.folded or k.folded in seen:
                     continue
-                seen.add(key)
-                self._exact.setdefault(key, []).append((idx, kind))
-                bare = strip_articles(key)
-                self._stripped.setdefault(bare, []).append((idx, kind + "-stripped"))
-                skel = skeleton(key)
-                if len(skel) >= 2:
-                    spelling = bare if is_arabic(skel) else soft(bare)
-                    self._skeleton.setdefault((place.country, skel), []).append((idx, spelling))
-                    if not is_arabic(skel):
-                        skels, entries = self._buckets.setdefault((place.country, skel[0]), ([], []))
-                        skels.append(skel)
-                        entries.append((idx, spelling))
+                seen.add(k.folded)
+                self._exact.setdefault(k.folded, []).append((idx, kind))
+                self._stripped.setdefault(k.bare, []).append((idx, kind + "-stripped"))
+                if len(k.skeleton) >= 2:
+                    self._skeleton.setdefault((place.country, k.skeleton), []).append((idx, k.spelling))
+                    if not k.arabic:
+                        skels, entries = self._buckets.setdefault((place.country, k.skeleton[0]),
+                                                                  ([], []))
+                        skels.append(k.skeleton)
+                        entries.append((idx, k.spelling))
 
     # --- lookup -----------------------------------------------------------------------------
 
     def resolve(self, name: str, country: str | None = "SY") -> Match | None:
         """The best place for `name`, or None when no candidate reaches MIN_SCORE."""
+        key = (name, country.upper() if country else None)
+        if key in self._resolved:
+            return self._resolved[key]
         found = self._ranked(name, country)
-        if found and round(found[0][1], 3) >= MIN_SCORE:
-            return self._match(name, *found[0])
-        return None
+        strong = found and round(found[0][1], 3) >= MIN_SCORE
+        match = self._match(name, *found[0]) if strong else None
+        self._resolved[key] = match
+        return match
 
     def candidates(self, name: str, country: str | None = "SY", limit: int = 5) -> list[Match]:
         """Up to `limit` places for `name`, best first, including weak ones (score < MIN_SCORE)."""
@@ -176,6 +179,7 @@ class Gazetteer:
     def clear_cache(self) -> None:
         """Forget cached lookups (benchmarks measure uncached speed with it)."""
         self._cache.clear()
+        self._resolved.clear()
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.resolve(name, None) is not None
@@ -199,17 +203,14 @@ class Gazetteer:
                 self.load_countries([country])
             cached = self._search(name, country)
             if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
+                self.clear_cache()
             self._cache[key] = cached
         return cached
 
     def _search(self, name: str, country: str | None) -> list[tuple[int, float]]:
-        query = fold(name)
+        query, bare, skel, spelling, arabic = keys(name)
         if not query:
             return []
-        bare = strip_articles(query)
-        skel = skeleton(query)
-        spelling = bare if is_arabic(skel) else soft(bare)
         best: dict[int, float] = {}
 
         def offer(idx: int, score: float) -> None:
@@ -229,7 +230,7 @@ class Gazetteer:
                 for idx, theirs in self._skeleton.get((code, skel), ()):
                     closeness = fuzz.ratio(spelling, theirs) / 100
                     offer(idx, _SKELETON_TOP - slope * (1 - closeness))
-        if len(skel) >= 4 and not is_arabic(skel) and max(best.values(), default=0) < 0.9:
+        if len(skel) >= 4 and not arabic and max(best.values(), default=0) < 0.9:
             for idx, score in self._fuzzy(spelling, skel, country):
                 offer(idx, score)
         ranked = sorted(best.items(), key=lambda item: (-round(item[1], 3),
