@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -157,7 +158,7 @@ class Incident:
 
         Unknown keys are ignored; `points` may be given, or `longitude`/`latitude` for one place.
         """
-        known = {f.name for f in dataclasses.fields(cls)}
+        known = _field_names(cls)
         values: dict[str, Any] = {k: _blank_to_none(v) for k, v in data.items() if k in known}
         for name in COUNT_FIELDS:
             values[name] = _to_int(name, values.get(name))
@@ -225,6 +226,12 @@ class Incident:
             points = [(c[0], c[1]) for c in coords]
         props["places"], props["points"] = places, points
         return cls.from_dict(props)
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls: type) -> frozenset[str]:
+    # computed once: dataclasses.fields() per row was a tenth of a bulk import's time
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 def make_id(values: dict[str, Any]) -> str:
