@@ -1,0 +1,191 @@
+"""Dates in report text: the dateline, and the day an expression like "on Sunday" points to.
+
+Relative words count back from the report's date: "on Sunday" is the most recent Sunday on or
+before it, "yesterday", "last night" and "overnight" the day before, "a day after"/"a day
+earlier" one day back (the event told in that clause came first), "over the weekend" the last
+Saturday–Sunday, "since Monday" a running toll from that Monday to the report date
+(`cumulative`). Tolls over months or years ("since September 2014", "this year") are history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+
+_WD = "|".join(WEEKDAYS)
+_MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_SMALL = r"(?:a|an|one|two|three|four|five|six|seven|\d+)"
+_SMALL_VALUES = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7}
+
+DATELINE_RE = re.compile(r"\A\s*date\s*[:=]?\s*(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
+_WIRE_DATE_RE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MON})|(?P<m2>{_MON})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?)\s+(?P<y>(?:19|20)\d\d)\b",
+    re.IGNORECASE)
+
+# Each pattern names its kind; the first kind in PRIORITY found in a clause decides its date.
+_PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name, rx in {
+    "history": rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:{_MON}\s+)?(?:19|20)\d\d\b"
+               r"|\bsince\s+the\s+(?:start|beginning|outset)\s+of\b|\b(?:so far\s+)?this\s+year\b"
+               r"|\bsince\s+(?:the\s+)?(?:campaign|offensive|war|battle|conflict)\b"
+               rf"|\bin\s+(?:{_MON}\s+)?(?:19|20)\d\d\b|\blast\s+year\b",
+    "since_weekday": rf"\bsince\s+(?:last\s+)?(?P<wd>{_WD})\b",
+    "since_date": rf"\bsince\s+(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MON})|(?P<m2>{_MON})\s+(?P<d2>\d{{1,2}}))\b",
+    "past_days": rf"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?:(?P<n>{_SMALL})\s+)?(?P<unit>days?|weeks?|24\s+hours|48\s+hours)\b",
+    "last_month": r"\blast\s+month\b|\b(?:so\s+far\s+)?this\s+month\b",
+    "last_week": r"\blast\s+week\b|\b(?:so\s+far\s+)?this\s+week\b",
+    "explicit": rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MON})|(?P<m2>{_MON})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b)(?:,?\s+(?P<y>(?:19|20)\d\d))?"
+                r"|\b(?P<iso>\d{4}-\d{2}-\d{2})\b",
+    "weekend": r"\b(?:over|at|during)\s+the\s+weekend\b|\bthis\s+(?:past\s+)?weekend\b|\blast\s+weekend\b",
+    "days_before": rf"\b(?P<n>{_SMALL})\s+days?\s+(?:after|earlier|before|ago|prior)\b"
+                   r"|\bthe\s+(?:previous|preceding)\s+day\b|\bthe\s+day\s+before\b|\bthe\s+day\s+before\s+yesterday\b",
+    "yesterday": r"\b(?:the\s+day\s+before\s+)?yesterday(?:'s)?\b",
+    "night": r"\blast\s+night\b|\bovernight\b|\bduring\s+the\s+night\b|\blate\s+on\s+the\s+previous\s+night\b",
+    "today": r"\btoday\b|\bthis\s+(?:morning|afternoon|evening)\b|\bearlier\s+in\s+the\s+day\b|\btonight\b",
+    "weekday": rf"\b(?:(?P<last>last)\s+)?(?P<wd>{_WD})(?:'s)?\b",
+}.items()}
+PRIORITY = ("history", "since_weekday", "since_date", "past_days", "last_month", "last_week",
+            "explicit", "weekend", "days_before", "yesterday", "night", "today", "weekday")
+
+
+@dataclass(frozen=True)
+class TimeRef:
+    """The day (or span) a clause's words point to, and the words themselves."""
+
+    kind: str
+    date: dt.date | None
+    date_end: dt.date | None = None
+    cumulative: bool = False
+    words: str = ""
+    start: int = 0
+    end: int = 0
+
+    @property
+    def is_history(self) -> bool:
+        """Background (months or years back, or a long-running total), not this report's event."""
+        return self.date is None
+
+
+def split_dateline(text: str) -> tuple[dt.date | None, int, str | None]:
+    """(date, where the body starts, problem) from a first line 'date YYYY-MM-DD' or a wire dateline.
+
+    `problem` describes a dateline that is present but not a real date.
+    """
+    match = DATELINE_RE.match(text)
+    if match:
+        try:
+            return dt.date.fromisoformat(match.group(1)), match.end(), None
+        except ValueError:
+            return None, match.end(), f"the dateline '{match.group(1)}' is not a real date (YYYY-MM-DD)"
+    first_line = text.lstrip()[:200].split("\n", 1)[0]
+    wire = _WIRE_DATE_RE.search(first_line)
+    if wire and re.search(r"\(\w+\)|[—–-]\s|^\s*[A-Z]{3,}", first_line):
+        day = _make_date(int(wire.group("y")), wire.group("m1") or wire.group("m2"),
+                         wire.group("d1") or wire.group("d2"))
+        if day:
+            return day, 0, None
+    return None, 0, None
+
+
+def find_time(clause: str, report_date: dt.date, offset: int = 0) -> TimeRef | None:
+    """The time expression that dates a clause, resolved against the report date; None if none."""
+    for kind in PRIORITY:
+        for match in _PATTERNS[kind].finditer(clause):
+            ref = _resolve(kind, match, report_date)
+            if ref is not None:
+                return TimeRef(kind, ref[0], ref[1], ref[2], match.group(0),
+                               match.start() + offset, match.end() + offset)
+    return None
+
+
+def weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+
+def _resolve(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | None, dt.date | None, bool] | None:
+    one = dt.timedelta(days=1)
+    if kind == "history":
+        return None, None, False
+    if kind in ("since_weekday", "weekday"):
+        wd = WEEKDAYS.index(m.group("wd").lower())
+        day = weekday_on_or_before(today, wd)
+        if kind == "weekday" and m.group("last") and day == today:
+            day -= 7 * one
+        if kind == "since_weekday":
+            return day, today if day != today else None, day != today
+        return day, None, False
+    if kind in ("since_date", "explicit"):
+        if "iso" in m.groupdict() and m.group("iso"):
+            try:
+                day = dt.date.fromisoformat(m.group("iso"))
+            except ValueError:
+                return None
+        else:
+            year = int(m.group("y")) if "y" in m.groupdict() and m.group("y") else today.year
+            day = _make_date(year, m.group("m1") or m.group("m2"), m.group("d1") or m.group("d2"))
+            if day is None:
+                return None
+            if not (m.groupdict().get("y")) and day > today + one:
+                day = _make_date(year - 1, m.group("m1") or m.group("m2"), m.group("d1") or m.group("d2"))
+                if day is None:
+                    return None
+        if (today - day).days > 60:
+            return None, None, False  # an old date: background, not this report's event
+        if kind == "since_date":
+            return day, today if day < today else None, day < today
+        return day, None, False
+    if kind == "past_days":
+        unit = m.group("unit").lower()
+        if unit.startswith("24"):
+            return today - one, today, False
+        if unit.startswith("48"):
+            return today - 2 * one, today, True
+        n = _SMALL_VALUES.get((m.group("n") or "a").lower()) or int(m.group("n"))
+        days = n * (7 if unit.startswith("week") else 1)
+        return today - days * one, today, True
+    if kind == "last_month":
+        if m.group(0).lower().startswith("last"):
+            end = today.replace(day=1) - one
+            return end.replace(day=1), end, True
+        return today.replace(day=1), today if today.day > 1 else None, today.day > 1
+    if kind == "last_week":
+        monday = weekday_on_or_before(today, 0)
+        if m.group(0).lower().startswith("last"):
+            return monday - 7 * one, monday - one, True
+        return monday, today if monday != today else None, monday != today
+    if kind == "weekend":
+        saturday = weekday_on_or_before(today, 5)
+        if m.group(0).lower().startswith("last") and today - saturday < 2 * one:
+            saturday -= 7 * one
+        sunday = min(saturday + one, today)
+        return saturday, sunday if sunday != saturday else None, False
+    if kind == "days_before":
+        n = m.groupdict().get("n")
+        back = _SMALL_VALUES.get(n.lower(), None) if n else 1
+        if back is None:
+            back = int(n) if n and n.isdigit() else 1
+        if "before yesterday" in m.group(0).lower():
+            back = 2
+        return today - back * one, None, False
+    if kind == "yesterday":
+        back = 2 if "before" in m.group(0).lower() else 1
+        return today - back * one, None, False
+    if kind == "night":
+        return today - one, None, False
+    if kind == "today":
+        return today, None, False
+    return None
+
+
+def _make_date(year: int, month: str, day: str) -> dt.date | None:
+    try:
+        return dt.date(year, MONTHS[month.lower().rstrip(".")], int(day))
+    except (KeyError, ValueError):
+        return None

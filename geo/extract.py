@@ -1,0 +1,470 @@
+"""Report text → incident candidates, each with a confidence, an explanation and the spans of
+the words behind every figure. Rules-based and offline.
+
+The report is read sentence by sentence. A clause with a death toll makes an incident; its
+places come from the same clause, else from the sentence just before or after that names places
+hit without a toll ("Warplanes struck X and Y." / "… in the towns of A and B."), else from "the
+city" (the last place named), else its province. Parts ("including five children", "three
+children were among the dead") and injured counts join the incident they follow. A toll over a
+span ("since Monday") is a separate cumulative record; a toll over months or years is history
+and not coded. See geo.numbers, geo.dates, geo.tolls, geo.place_mentions and geo.attribution
+for each rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from geo import attribution, report_text
+from geo.dates import TimeRef, find_time, split_dateline
+from geo.model import Incident, ValidationError, report_hash
+from geo.place_mentions import PlaceMention, find_places, mentions_coreference
+from geo.report_text import ExtractionError, Sentence
+from geo.tolls import Count, find_counts, tolls
+
+__all__ = ["extract", "Extraction", "Candidate", "Evidence", "ExtractionError"]
+
+_CLAUSE_SPLIT = re.compile(r";\s*|,?\s+(?:while|whereas|meanwhile)\s+|,\s+and\s+(?=(?:in|at|near)\s)"
+                           r"|\s+[—–]\s+", re.IGNORECASE)
+_ATTACK = re.compile(r"\b(?:struck|strikes?|hit|hitting|bomb\w*|shell\w*|raid\w*|target\w*|pounded|"
+                     r"attack\w*|aircraft|warplanes?|jets|drones?|air\s*-?strikes?|airstrikes?|"
+                     r"missiles?|rockets?|artillery|explosion|blast|killed|killing|died|dead)\b",
+                     re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The words behind one field of a candidate: `text[start:end]` of Extraction.text."""
+
+    field: str  # killed, killed_max, children, women, injured, place, date, source, actor
+    start: int
+    end: int
+    words: str
+
+
+@dataclass
+class Candidate:
+    """An incident found in a report, how sure the reading is (0..1) and why."""
+
+    incident: Incident
+    confidence: float
+    explanation: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_feature(self) -> dict[str, Any]:
+        """The incident's GeoJSON Feature with `confidence` and `explanation` added."""
+        feature = self.incident.to_feature()
+        feature["properties"]["confidence"] = self.confidence
+        feature["properties"]["explanation"] = self.explanation
+        return feature
+
+
+@dataclass
+class Extraction:
+    """What a report gave: its cleaned text (spans refer to it), the date used, the candidates."""
+
+    text: str
+    report_date: dt.date
+    incidents: list[Candidate]
+    warnings: list[str]
+    report_hash: str
+
+    def to_incidents(self) -> list[Incident]:
+        return [c.incident for c in self.incidents]
+
+
+def extract(text: str | bytes, report_date: dt.date | None = None, gazetteer: Any = None) -> Extraction:
+    """Find the incidents a report describes; raise ExtractionError for unreadable input."""
+    raw = report_text.decode(text)
+    cleaned, warnings = report_text.clean(raw)
+    digest = report_hash(raw)
+    dateline, body_start, problem = split_dateline(cleaned)
+    if problem:
+        warnings.append(problem)
+    if dateline and report_date and dateline != report_date:
+        warnings.append(f"the report's dateline {dateline} is used; the date given ({report_date}) is not")
+    day = dateline or report_date
+    if day is None:
+        day = dt.date.today()
+        warnings.append(f"no dateline (a first line 'date YYYY-MM-DD') and no date given: relative "
+                        f"dates are counted from today, {day}; check them or give the report's date")
+    if gazetteer is None:
+        from geo.gazetteer import default_gazetteer
+        gazetteer = default_gazetteer()
+    body = cleaned[body_start:]
+    if report_text.arabic_share(body) > 0.5:
+        warnings.append(_arabic_message(body, gazetteer))
+        return Extraction(cleaned, day, [], warnings, digest)
+    reader = _Reader(cleaned, day, gazetteer, warnings)
+    for index, sentence in enumerate(report_text.sentences(cleaned, body_start)):
+        reader.read(index, sentence)
+    return Extraction(cleaned, day, reader.finish(digest), warnings, digest)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+@dataclass
+class _Draft:
+    toll: Count
+    sentence: int
+    paragraph: int
+    time: TimeRef | None
+    places: list[PlaceMention] = field(default_factory=list)
+    province_only: str | None = None
+    place_note: str = ""
+    children: tuple[int, Count] | None = None
+    women: tuple[int, Count] | None = None
+    injured: tuple[int, Count] | None = None
+    source: attribution.Attribution | None = None
+    actor: tuple[str, int, int] | None = None
+    event_type: str | None = None
+    sentences: set[int] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    penalty: float = 0.0
+
+    @property
+    def needs_places(self) -> bool:
+        return not any(p.role in ("target", "near") for p in self.places)
+
+
+class _Reader:
+    """Walks the sentences, turning tolls into drafts and giving them places, dates and sources."""
+
+    def __init__(self, text: str, day: dt.date, gazetteer: Any, warnings: list[str]):
+        self.text, self.day, self.gazetteer, self.warnings = text, day, gazetteer, warnings
+        self.drafts: list[_Draft] = []
+        self.sentences: list[Sentence] = []
+        self.sources: list[tuple[int, attribution.Attribution]] = []
+        self.actors: list[tuple[int, tuple[str, int, int]]] = []
+        self.events: list[tuple[int, str]] = []
+        self.pending: tuple[int, list[PlaceMention]] | None = None  # places hit, toll not yet told
+        self.last_targets: list[PlaceMention] = []
+        self.paragraph = -1
+        self.inherited: TimeRef | None = None
+        self.monitor: str | None = None
+
+    def read(self, index: int, sentence: Sentence) -> None:
+        self.sentences.append(sentence)
+        if sentence.paragraph != self.paragraph:
+            self.paragraph, self.inherited = sentence.paragraph, None
+        source = attribution.find_source(sentence.text, sentence.start, self.monitor)
+        if source is not None:
+            self.sources.append((index, source))
+            if source.source.split(" via ")[0] in attribution.KNOWN_SOURCES:
+                self.monitor = source.source.split(" via ")[0]
+        actor = attribution.find_actor(sentence.text)
+        if actor is not None:
+            self.actors.append((index, (actor[0], actor[1] + sentence.start, actor[2] + sentence.start)))
+        event = attribution.find_event_type(sentence.text)
+        if event is not None:
+            self.events.append((index, event))
+        skip = attribution.source_spans(sentence.text)
+        attack = bool(_ATTACK.search(sentence.text))
+        for start, clause in _clauses(sentence.text):
+            offset = sentence.start + start
+            clause_skip = [(s - start, e - start) for s, e in skip]
+            self._clause(index, sentence, clause, offset, clause_skip, attack)
+
+    def _clause(self, index: int, sentence: Sentence, clause: str, offset: int,
+                skip: list[tuple[int, int]], attack: bool) -> None:
+        counts = find_counts(clause, offset)
+        places = find_places(clause, self.gazetteer, offset, skip)
+        time = find_time(clause, self.day, offset)
+        if time is not None and not time.is_history and not time.cumulative:
+            self.inherited = time
+        elif time is None:
+            time = self.inherited
+        found = tolls(counts)
+        if found and time is not None and time.is_history:
+            self.warnings.append(f"not coded: “{_short(sentence.text)}” gives a toll over a long "
+                                 f"period ({time.words}), not one incident")
+            return
+        drafts = [self._new_draft(t, index, sentence, time) for t in found]
+        self._assign_places(drafts, places, clause, offset, index)
+        self._assign_parts(drafts, counts, index)
+        targets = [p for p in places if p.role in ("target", "near")]
+        if targets:
+            self.last_targets = [p for p in places if p.role == "target" and p.match] or self.last_targets
+        if not drafts and targets and attack:
+            last = self.drafts[-1] if self.drafts else None
+            if last is not None and last.needs_places and index - last.sentence <= 2 \
+                    and sentence.paragraph - last.paragraph <= 1:
+                last.places = places
+                last.place_note = "places from the sentence after the toll"
+                last.penalty += 0.1
+                last.sentences.add(index)
+                if last.source is None:
+                    last.source = attribution.find_source(clause, offset, self.monitor)
+            else:
+                self.pending = (index, places)
+        self.drafts.extend(drafts)
+
+    def _new_draft(self, toll: Count, index: int, sentence: Sentence, time: TimeRef | None) -> _Draft:
+        draft = _Draft(toll, index, sentence.paragraph, time)
+        draft.sentences.add(index)
+        return draft
+
+    def _assign_places(self, drafts: list[_Draft], places: list[PlaceMention], clause: str,
+                       offset: int, index: int) -> None:
+        if not drafts:
+            return
+        if len(drafts) == 1:
+            drafts[0].places = list(places)
+        else:
+            place_first = any(p.start < drafts[0].toll.start for p in places if p.role != "province")
+            for p in places:
+                if place_first:
+                    owner = next((d for d in drafts if d.toll.start > p.start), drafts[-1])
+                else:
+                    owner = next((d for d in reversed(drafts) if d.toll.start < p.start), drafts[0])
+                owner.places.append(p)
+        for draft in drafts:
+            provinces = [p for p in draft.places if p.role == "province"]
+            if provinces:
+                draft.province_only = provinces[0].province
+            if not draft.needs_places:
+                continue
+            if self.pending is not None and index - self.pending[0] <= 1:
+                draft.places += self.pending[1]
+                draft.place_note = "places from the sentence before the toll"
+                draft.sentences.add(self.pending[0])
+                draft.penalty += 0.05
+                continue
+            coref = mentions_coreference(clause)
+            if coref and self.last_targets:
+                draft.places += self.last_targets
+                draft.place_note = f"“{coref.group(0)}” read as {', '.join(p.name for p in self.last_targets)}"
+                draft.penalty += 0.1
+        self.pending = None
+
+    def _assign_parts(self, drafts: list[_Draft], counts: list[Count], index: int) -> None:
+        for count in counts:
+            if count.role == "injured" and not count.part:
+                owner = _nearest_before(drafts, count) or (self.drafts[-1] if not drafts and self.drafts
+                                                            and index - self.drafts[-1].sentence <= 1 else None)
+                if owner is not None and owner.injured is None and count.low is not None:
+                    owner.injured = (count.low, count)
+                    owner.sentences.add(index)
+            elif count.part and count.orphan_part and not drafts and self.drafts:
+                owner = self.drafts[-1]
+                if index - owner.sentence <= 2:
+                    _set_part(owner, count)
+                    owner.sentences.add(index)
+        for draft in drafts:
+            for part in draft.toll.parts:
+                _set_part(draft, part)
+            if draft.children is None and draft.toll.children is not None:
+                draft.children = (draft.toll.children, draft.toll)
+            if draft.women is None and draft.toll.women is not None:
+                draft.women = (draft.toll.women, draft.toll)
+
+    # --- finishing ----------------------------------------------------------------------------
+
+    def finish(self, digest: str) -> list[Candidate]:
+        url = attribution.find_url(self.text)
+        out = []
+        for draft in self.drafts:
+            self._fill_attribution(draft)
+            candidate = self._candidate(draft, digest, url)
+            if candidate is not None:
+                out.append(candidate)
+        return out
+
+    def _fill_attribution(self, draft: _Draft) -> None:
+        para = {i for i, s in enumerate(self.sentences) if s.paragraph == draft.paragraph}
+        mine = draft.sentences
+        later = sorted(i for i in para if i > max(mine))
+        next_toll = min((d.sentence for d in self.drafts if d.sentence > draft.sentence), default=10 ** 9)
+        if draft.source is None:
+            draft.source = _first(self.sources, mine) or _first(
+                self.sources, [i for i in later if i < next_toll]) or _first(
+                self.sources, sorted((i for i in para if i < draft.sentence), reverse=True))
+            if draft.source is None and len({s.source for _, s in self.sources}) == 1:
+                draft.source = self.sources[0][1]
+        if draft.actor is None:
+            named = [(i, a) for i, a in self.actors if a[0] != "unidentified aircraft"]
+            draft.actor = _first(self.actors, mine) if any(i in mine for i, _ in named) or not named \
+                else _first(named, mine)
+            draft.actor = draft.actor or _first(named, sorted(para)) or (named[0][1] if named else None) \
+                or _first(self.actors, sorted(para))
+        if draft.event_type is None:
+            draft.event_type = _first(self.events, sorted(mine)) or _first(self.events, sorted(para)) \
+                or (self.events[0][1] if self.events else None)
+
+    def _candidate(self, draft: _Draft, digest: str, url: str | None) -> Candidate | None:
+        toll = draft.toll
+        evidence: list[Evidence] = []
+        notes: list[str] = []
+        confidence = 0.9 - draft.penalty
+
+        def mark(name: str, start: int, end: int) -> None:
+            evidence.append(Evidence(name, start, end, self.text[start:end]))
+
+        mark("killed", toll.start, toll.end)
+        if toll.vague:
+            notes.append(f"killed: {toll.figure.describe()} (left empty)")
+            confidence -= 0.2
+        else:
+            notes.append(f"killed: {toll.figure.describe()}")
+        for name in ("children", "women", "injured"):
+            value = getattr(draft, name)
+            if value is not None:
+                mark(name, value[1].start, value[1].end)
+                notes.append(f"{name}: {value[0]} from '{value[1].figure.text if value[1].part else self.text[value[1].start:value[1].end]}'")
+
+        places, points, province, precision = self._places(draft, notes, mark)
+        if places is None:
+            self.warnings.append(f"a toll ('{toll.figure.text}') in “{_short(self.sentences[draft.sentence].text)}” "
+                                 "names no place: not coded — add it by hand if it is an incident")
+            return None
+        confidence -= min(0.2, 0.1 * sum(1 for p in points if p is None)) if points else 0.2
+        if precision == 3:
+            confidence -= 0.1
+
+        date, date_end, cumulative = self.day, None, False
+        if draft.time is not None and draft.time.date is not None:
+            date, date_end, cumulative = draft.time.date, draft.time.date_end, draft.time.cumulative
+            mark("date", draft.time.start, draft.time.end)
+            notes.append(f"date: '{draft.time.words}' → {date}" + (f" to {date_end}" if date_end else "")
+                         + (" (a running toll, not added to the day's incidents)" if cumulative else ""))
+        else:
+            notes.append(f"date: no date words, the report's date {date}")
+            confidence -= 0.05
+        if draft.source is not None:
+            mark("source", draft.source.start, draft.source.end)
+            notes.append(f"source: {draft.source.source}")
+        else:
+            confidence -= 0.05
+        if draft.actor is not None:
+            mark("actor", draft.actor[1], draft.actor[2])
+        quote = " ".join(self.sentences[i].text for i in sorted(draft.sentences))
+        values = {
+            "date": date.isoformat(), "date_end": date_end.isoformat() if date_end else None,
+            "places": places, "points": points, "province": province, "country": "SY",
+            "geo_precision": precision, "killed": toll.low, "killed_max": toll.high,
+            "children": draft.children[0] if draft.children else None,
+            "women": draft.women[0] if draft.women else None,
+            "injured": draft.injured[0] if draft.injured else None,
+            "actor": draft.actor[0] if draft.actor else None, "event_type": draft.event_type,
+            "source": draft.source.source if draft.source else None, "source_url": url,
+            "quote": quote, "cumulative": cumulative, "report_hash": digest,
+        }
+        incident = _build(values, notes, self.warnings)
+        if incident is None:
+            return None
+        return Candidate(incident, round(max(0.05, min(0.99, confidence)), 2), "; ".join(notes), evidence)
+
+    def _places(self, draft: _Draft, notes: list[str], mark) -> tuple:
+        targets = [p for p in draft.places if p.role == "target"]
+        near = [p for p in draft.places if p.role in ("near", "ref")]
+        located_targets = [p for p in targets if p.match is not None]
+        if located_targets:
+            chosen, precision = targets, 1
+        elif near and any(p.match is not None for p in near):
+            chosen = targets + [p for p in near if p.match is not None and p.role == "near"] or \
+                targets + [p for p in near if p.match is not None][:1]
+            if not any(p.match is not None for p in chosen):
+                chosen = targets + [p for p in near if p.match is not None][:1]
+            precision = 2
+        elif targets:
+            chosen, precision = targets, 1
+        elif draft.province_only:
+            notes.append(f"place: only the province ({draft.province_only}) is named")
+            return [], [], draft.province_only, 3
+        else:
+            return None, None, None, None
+        names, points, seen = [], [], set()
+        for p in chosen:
+            if p.name in seen:
+                continue
+            seen.add(p.name)
+            names.append(p.name)
+            points.append(p.point)
+            mark("place", p.start, p.end)
+        located = [p for p in chosen if p.match is not None]
+        missing = [p.words for p in chosen if p.match is None]
+        desc = ", ".join(f"{p.name} ('{p.words}'{'' if p.match.score >= 0.95 else f', spelling match {p.match.score:.2f}'})"
+                         for p in located)
+        notes.append(f"places: {desc or 'none located'}" + (f" ({draft.place_note})" if draft.place_note else ""))
+        if missing:
+            notes.append(f"not located (kept by name): {', '.join(missing)}")
+        if precision == 2:
+            notes.append("geo_precision 2: located by the place it is near")
+        province = located[0].province if located else draft.province_only
+        return names, points, province, precision
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _clauses(sentence: str) -> list[tuple[int, str]]:
+    """Split a sentence at ';', 'while', ', and in' — only where both sides tell a toll."""
+    pieces, pos = [], 0
+    for m in _CLAUSE_SPLIT.finditer(sentence):
+        pieces.append((pos, sentence[pos:m.start()]))
+        pos = m.end()
+    pieces.append((pos, sentence[pos:]))
+    if len(pieces) == 1:
+        return pieces
+    merged: list[tuple[int, int]] = []
+    for start, piece in pieces:
+        end = start + len(piece)
+        if merged and not tolls(find_counts(piece)):
+            merged[-1] = (merged[-1][0], end)
+        elif merged and not tolls(find_counts(sentence[merged[-1][0]:merged[-1][1]])):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return [(s, sentence[s:e]) for s, e in merged]
+
+
+def _set_part(draft: _Draft, part: Count) -> None:
+    value = part.low
+    if value is None:
+        return
+    if part.part_of == "children" and draft.children is None:
+        draft.children = (value, part)
+    elif part.part_of == "women" and draft.women is None:
+        draft.women = (value, part)
+
+
+def _nearest_before(drafts: list[_Draft], count: Count) -> _Draft | None:
+    before = [d for d in drafts if d.toll.start < count.start]
+    return before[-1] if before else (drafts[0] if drafts else None)
+
+
+def _first(items: list[tuple[int, Any]], order) -> Any:
+    for i in order:
+        for j, value in items:
+            if j == i:
+                return value
+    return None
+
+
+def _build(values: dict[str, Any], notes: list[str], warnings: list[str]) -> Incident | None:
+    """Incident.from_dict, dropping a part that contradicts the toll rather than the incident."""
+    for _ in range(3):
+        try:
+            return Incident.from_dict(values)
+        except ValidationError as exc:
+            if exc.field in ("children", "women", "injured", "killed_max") and values.get(exc.field) is not None:
+                notes.append(f"{exc.field} dropped: {exc.message}")
+                values[exc.field] = None
+                continue
+            warnings.append(f"an incident could not be coded: {exc}")
+            return None
+    return None
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _arabic_message(body: str, gazetteer: Any) -> str:
+    places = find_places(body, gazetteer)
+    named = ", ".join(dict.fromkeys(f"{p.words} = {p.name}" for p in places))
+    message = ("the report is in Arabic script: tolls and dates are read from English text only, "
+               "so no incident was coded; translate it or code it by hand")
+    return message + (f". Places recognised: {named}" if named else "")

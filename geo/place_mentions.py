@@ -1,0 +1,250 @@
+"""Place names in report text, what role each plays, and where the gazetteer puts them.
+
+A name's role comes from the words before it: "in/on/struck X", "the town of X" → target;
+"near X" → near; "west of X" → reference (a landmark, not the place hit); "province of X",
+"X countryside" → province. Names in a list ("the towns of A, B and C") share the role of the
+first. A name the gazetteer does not know is kept only where the words say it is a place
+("the village of X", "al-X near Y"), so it can be reported as not located, never dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from geo.names import fold
+from geo.numbers import UNITS, TENS
+from geo.provinces import normalise as province_of
+
+_ART = r"(?:al|el|ar|as|at|ad|az|ash|an|ed|ez|es|er|adh|ath|Al|El|Ar|As|At|Ad|Az|Ash|An|Ed|Ez|Es)"
+_CAP_WORD = r"[A-Z][\w'’‘`]*(?:-[A-Za-z][\w'’]*)*"
+_LINK = r"(?:al|el|ar|as|at|ad|az|ash|an|ed|ez|es|er|bin|ibn|abu|abou|bu|umm|um|al-|el-)"
+NAME_RE = re.compile(
+    rf"(?<![\w'’-])(?:{_ART}[-‐‑]|{_ART}\s(?=[A-Z]))?{_CAP_WORD}"
+    rf"(?:\s(?:{_LINK}[-\s])?{_CAP_WORD}|\s{_ART}-{_CAP_WORD}|-{_CAP_WORD}){{0,3}}")
+ARABIC_WORD_RE = re.compile(r"[\u0621-\u064a][\u0621-\u065f\u0670]*")
+
+_DESCRIBERS = (r"(?:(?:eastern|western|northern|southern|central|old|rural|nearby|neighbouring|neighboring|"
+               r"small|large|border|riverside|desert|frontline|besieged|embattled|key|strategic|"
+               r"residential|[\w-]+-held|[\w-]+-controlled|[\w-]+-run|adjacent|same|Euphrates)\s+)*")
+_PLACE_NOUN = r"(?:towns?|villages?|city|cities|hamlets?|neighbou?rhoods?|districts?|suburbs?|settlements?|areas?|camp)"
+_STRONG_BEFORE = re.compile(rf"\b{_PLACE_NOUN}\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_TARGET_BEFORE = re.compile(
+    rf"\b(?:in|inside|on|at|into|of|over|across|against|targeting|targeted|target|struck|strike|hit|"
+    rf"hitting|striking|bombed|bombing|shelled|shelling|pounded|pounding|raided|bombarded|"
+    rf"bombarding|attacked|attacking|toward|towards|throughout|within)\s+(?:the\s+)?{_DESCRIBERS}"
+    rf"(?:{_PLACE_NOUN}\s+of\s+(?:the\s+)?)?$"
+    rf"|\b{_PLACE_NOUN}\s+of\s+(?:the\s+)?$|^\s*$", re.IGNORECASE)
+_NEAR_BEFORE = re.compile(
+    rf"\b(?:near|nearby|close\s+to|outside|(?:on\s+)?the\s+outskirts\s+of|in\s+the\s+vicinity\s+of|"
+    rf"around|not\s+far\s+from|kilomet(?:er|re)s?\s+from|km\s+from|miles?\s+from|countryside\s+of|"
+    rf"edge\s+of|outskirts\s+of)\s+(?:the\s+)?{_DESCRIBERS}(?:{_PLACE_NOUN}\s+of\s+(?:the\s+)?)?$",
+    re.IGNORECASE)
+_REF_BEFORE = re.compile(
+    r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
+    r"south-east|south-west)(?:ern)?\s+(?:of|from)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?$"
+    r"|\b(?:(?:north|south|east|west)(?:ern)?\s+)?(?:bank|side)\s+of\s+(?:the\s+)?$"
+    r"|\bfrom\s+(?:the\s+)?(?:city\s+of\s+)?$|\bcapital\s+(?:city\s+)?(?:of\s+)?$|\bcapital,\s+$",
+    re.IGNORECASE)
+_PROVINCE_BEFORE = re.compile(r"\b(?:province|governorate|region)\s+of\s+(?:the\s+)?$|\brural\s+$"
+                              r"|\bcountryside\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_PROVINCE_AFTER = re.compile(r"\A(?:['’]s)?\s+(?:province|governorate|countryside|region|"
+                             r"hinterland)\b", re.IGNORECASE)
+_CONNECTOR = re.compile(
+    rf"\A\s*(?:,|and|or|,\s*and|as\s+well\s+as|&)\s*(?:(?:in|on|at)\s+)?(?:the\s+)?{_DESCRIBERS}"
+    rf"(?:{_PLACE_NOUN}\s+of\s+(?:the\s+)?)?\Z", re.IGNORECASE)
+_NOT_A_PLACE_AFTER = re.compile(
+    r"\A(?:['’]s)?\s*(?:-based|-led|-backed|government|regime|authorities|Observatory|River|"
+    r"forces|army|Democratic|military|officials|ministry|Arab|Civil|Network|Media|News|Times|"
+    r"Post|Agency|Council|Dam\b(?!\s+(?:area|village|town)))", re.IGNORECASE)
+_STRONG_AFTER = re.compile(rf"\A\s+(?:{_PLACE_NOUN}|village|town)\b(?!\s+of)|\A,\s+near\b", re.IGNORECASE)
+
+_NUMBER_WORDS = set(UNITS) | set(TENS) | {"dozens", "scores", "hundreds", "thousands", "dozen"}
+STOP = {fold(w) for w in (
+    "the a an in on at of and but or yesterday today tonight last this that these those local "
+    "activists warplanes aircraft jets residents witnesses sources officials he she they it we "
+    "some many several another among between including according after before during when while "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december syria syrian syrians iraq iraqi daesh isis "
+    "isil is us u.s un sdf sana sohr ypg euphrates khabur tigris takfiri takfiris kurdish kurds arab "
+    "arabs russian russia russians turkish turkey american americans britain british coalition "
+    "observatory human rights islamic state reuters afp ap press tv jazeera helmets civil defence "
+    "defense airwaves airwars pentagon washington moscow european europe western eastern northern "
+    "southern mr mrs dr general colonel president minister ministry secretary-general secretary "
+    "united nations security council red crescent cross unicef ocha who msf amnesty hrw "
+    "shiite sunni muslim muslims christian christians god allah a.m p.m gmt hospital school "
+    "mosque bakery market report reports there here".split())} | _NUMBER_WORDS
+_COREFERENCE = re.compile(r"\b(?:the|that|this)\s+(?:same\s+)?(?:city|town|village|neighbou?rhood)\b"
+                          r"|\bthere\b", re.IGNORECASE)
+
+
+@dataclass
+class PlaceMention:
+    """A place named in the text: the words, their span, their role and the gazetteer's match."""
+
+    words: str
+    start: int
+    end: int
+    role: str  # "target" | "near" | "ref" | "province"
+    match: Any = None  # geo.gazetteer.Match | None
+    province: str | None = None
+    strong: bool = False
+
+    @property
+    def name(self) -> str:
+        """The canonical name if located, the province for a province, else the words as written."""
+        if self.role == "province":
+            return self.province or self.words
+        return self.match.name if self.match is not None else self.words
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        return self.match.point if self.match is not None and self.role != "province" else None
+
+
+def find_places(clause: str, gazetteer: Any, offset: int = 0,
+                skip: list[tuple[int, int]] = ()) -> list[PlaceMention]:
+    """Place mentions in a clause, in order; `skip` holds spans (clause positions) that are not
+    places, such as a source's name ("Syrian Observatory")."""
+    found: list[PlaceMention] = []
+    previous: PlaceMention | None = None
+    for start, end, words in _name_spans(clause):
+        if any(s <= start < e for s, e in skip):
+            continue
+        before, after = clause[:start], clause[end:]
+        if _NOT_A_PLACE_AFTER.match(after):
+            continue
+        mention = _classify(words, start, end, before, after, previous, clause, gazetteer)
+        if mention is None:
+            continue
+        found.append(mention)
+        previous = mention
+    found.extend(_arabic_places(clause, gazetteer))
+    found.sort(key=lambda p: p.start)
+    _disambiguate(found, gazetteer)
+    for p in found:
+        p.start += offset
+        p.end += offset
+    return found
+
+
+def mentions_coreference(clause: str) -> re.Match | None:
+    """"the city", "the town", "there": a place named earlier."""
+    return _COREFERENCE.search(clause)
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km between two (lon, lat) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+# --- internals ---------------------------------------------------------------------------------
+
+def _name_spans(clause: str):
+    """Capitalised name sequences, trimmed of common words ("The", "Yesterday") and possessives."""
+    for m in NAME_RE.finditer(clause):
+        tokens = list(re.finditer(r"\S+", m.group(0)))
+        # split at stop words inside ("Hajin Tuesday"), keep runs of other tokens
+        run: list[re.Match] = []
+        for tok in tokens + [None]:
+            if tok is not None and fold(_strip_possessive(tok.group(0))) not in STOP:
+                run.append(tok)
+                continue
+            if run:
+                start = m.start() + run[0].start()
+                end = m.start() + run[-1].end()
+                words = clause[start:end]
+                stripped = _strip_possessive(words)
+                yield start, start + len(stripped), stripped
+            run = []
+
+
+def _strip_possessive(words: str) -> str:
+    return re.sub(r"['’]s$", "", words)
+
+
+def _classify(words: str, start: int, end: int, before: str, after: str,
+              previous: PlaceMention | None, clause: str, gazetteer: Any) -> PlaceMention | None:
+    role, strong = None, False
+    if previous is not None and _CONNECTOR.match(clause[previous.end:start]):
+        role, strong = previous.role, previous.strong or bool(_STRONG_BEFORE.search(before))
+    if role is None:
+        if _PROVINCE_BEFORE.search(before) or _PROVINCE_AFTER.match(after):
+            role = "province"
+        elif _REF_BEFORE.search(before):
+            role = "ref"
+        elif _NEAR_BEFORE.search(before):
+            role = "near"
+        elif _TARGET_BEFORE.search(before):
+            role = "target"
+        strong = bool(_STRONG_BEFORE.search(before))
+    strong = strong or bool(_STRONG_AFTER.match(after))
+    if role == "province":
+        province = province_of(words)
+        if province is not None:
+            return PlaceMention(words, start, end, "province", None, province)
+        role = "near"  # "Hajin countryside": around the town
+    if fold(words) in STOP:
+        return None
+    match = gazetteer.resolve(words, country="SY")
+    if match is None and len(words.split()) > 1:
+        # "Deir Ezzor Military Airport": the longest leading part the gazetteer knows
+        parts = words.split()
+        for n in range(len(parts) - 1, 0, -1):
+            match = gazetteer.resolve(" ".join(parts[:n]), country="SY")
+            if match is not None:
+                break
+    if match is not None:
+        if role is None:
+            if match.score < 0.9 or _sentence_start(before):
+                return None
+            role = "target"
+        return PlaceMention(words, start, end, role, match, match.province, strong)
+    has_article = bool(re.match(rf"{_ART}[-‐‑]", words))
+    if role in ("target", "near") and (strong or (has_article and not _sentence_start(before))
+                                       or re.match(r"\A,\s+near\b", after)):
+        return PlaceMention(words, start, end, role, None, None, True)
+    return None
+
+
+def _sentence_start(before: str) -> bool:
+    return not before.strip() or bool(re.search(r"[.!?]\s*$", before))
+
+
+def _arabic_places(clause: str, gazetteer: Any) -> list[PlaceMention]:
+    """Arabic-script names the gazetteer knows (GeoNames' Arabic alternate names), longest first."""
+    words = list(ARABIC_WORD_RE.finditer(clause))
+    found, i = [], 0
+    while i < len(words):
+        for n in (3, 2, 1):
+            if i + n > len(words) or (n == 1 and len(words[i].group(0)) < 4):
+                continue
+            start, end = words[i].start(), words[i + n - 1].end()
+            match = gazetteer.resolve(clause[start:end], country="SY")
+            if match is not None and match.score >= 0.9:
+                found.append(PlaceMention(clause[start:end], start, end, "target", match, match.province))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def _disambiguate(found: list[PlaceMention], gazetteer: Any) -> None:
+    """Between places of the same name, take the one nearest a landmark named with it
+    ("al-Mansoura, west of Raqqa")."""
+    anchors = [p.match.point for p in found if p.role in ("ref", "near") and p.match is not None]
+    if not anchors or not hasattr(gazetteer, "candidates"):
+        return
+    for p in found:
+        if p.role != "target" or p.match is None:
+            continue
+        rivals = [c for c in gazetteer.candidates(p.words, limit=5)
+                  if c.score >= p.match.score - 0.03 and c.country == p.match.country]
+        if len(rivals) > 1:
+            p.match = min(rivals, key=lambda c: min(haversine_km(c.point, a) for a in anchors))
+            p.province = p.match.province
