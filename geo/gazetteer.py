@@ -12,6 +12,7 @@ import csv
 import functools
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -40,6 +41,9 @@ _FUZZY_FACTOR = 0.9  # fuzzy hits score at most 0.9
 # town): such places are listed by candidates() and resolved only with country=None or theirs.
 _OTHER_COUNTRY_PENALTY = 0.25
 _CACHE_LIMIT = 200_000
+_WORD = re.compile(r"[^\W\d_][\w’'‘ʿʾ`-]*")
+_ARABIC_WORD = re.compile(r"[\u0600-\u06ff]")
+_TEXT_ARTICLES = {"al", "ar", "as", "at", "ad", "az", "ash", "el", "an"}
 _LATIN_OR_ARABIC = re.compile(r"^[\u0000-\u024f\u02b0-\u02ff\u0300-\u036f\u1e00-\u1eff\u2018-\u2019"
                               r"\u0600-\u06ff\s]+$")
 
@@ -99,7 +103,8 @@ class Gazetteer:
         self._aliases: dict[int, list[str]] = {}
         self._cache: dict[tuple[str, str | None], list[tuple[int, float]]] = {}
         self._resolved: dict[tuple[str, str | None], Match | None] = {}
-        self._sources: list[Path] = []
+        self._cities500_countries: set[str] = set()
+        self._lock = threading.Lock()
         for gid, alias in aliases:
             self._aliases.setdefault(gid, []).append(alias)
         self.add(places)
@@ -116,17 +121,17 @@ class Gazetteer:
         dumps = sorted((data_dir / DUMP_DIR).glob("*.txt"))
         for path in dumps:  # dumps first: they are fuller than cities500 for the same place
             gazetteer.add(read_dump(path))
-        gazetteer._sources = dumps
         gazetteer.load_countries(countries)
         gazetteer.add(places)
         return gazetteer
 
     def load_countries(self, countries: Iterable[str]) -> None:
         """Add cities500's places for countries not loaded yet."""
-        wanted = {c.upper() for c in countries} - self.countries
-        if wanted:
-            self.countries |= wanted
-            self.add(read_cities500(wanted))
+        with self._lock:  # the dashboard shares one gazetteer between sessions' threads
+            wanted = {c.upper() for c in countries} - self._cities500_countries
+            if wanted:
+                self.add(read_cities500(wanted))
+                self._cities500_countries |= wanted
 
     def add(self, places: Iterable[Place]) -> None:
         """Index places; a GeoNames id already present is skipped (the first source wins)."""
@@ -176,6 +181,30 @@ class Gazetteer:
         """Up to `limit` places for `name`, best first, including weak ones (score < MIN_SCORE)."""
         return [self._match(name, idx, score) for idx, score in self._ranked(name, country)[:limit]]
 
+    def find_in_text(self, text: str, country: str | None = "SY",
+                     min_score: float = 0.9) -> list[Match]:
+        """Places named in free text, in order: runs of up to four words that start with a capital
+        (or an article, or Arabic script) and resolve with at least `min_score`, longest first."""
+        words = _WORD.findall(text)
+        found: list[Match] = []
+        i = 0
+        while i < len(words):
+            step = 1
+            first, arabic = words[i], bool(_ARABIC_WORD.match(words[i]))
+            if arabic or first[:1].isupper() or first.split("-")[0].lower() in _TEXT_ARTICLES:
+                span = 1  # a name does not mix Arabic and Latin script
+                while (span < 4 and i + span < len(words)
+                       and bool(_ARABIC_WORD.match(words[i + span])) == arabic):
+                    span += 1
+                for n in range(span, 0, -1):
+                    match = self.resolve(" ".join(words[i:i + n]), country)
+                    if match is not None and match.score >= min_score:
+                        found.append(match)
+                        step = n
+                        break
+            i += step
+        return found
+
     def clear_cache(self) -> None:
         """Forget cached lookups (benchmarks measure uncached speed with it)."""
         self._cache.clear()
@@ -199,7 +228,7 @@ class Gazetteer:
         key = (name, country)
         cached = self._cache.get(key)
         if cached is None:
-            if country and country not in self.countries:
+            if country and country not in self._cities500_countries:
                 self.load_countries([country])
             cached = self._search(name, country)
             if len(self._cache) >= _CACHE_LIMIT:

@@ -227,3 +227,14 @@ def test_cli_country_any(capsys):
 def test_supplement_spelling_scores_as_an_alternate_name(gazetteer, bare):
     assert gazetteer.resolve("Sbeikhan").score == 0.97
     assert bare.resolve("Sbeikhan").score < 0.97
+
+
+def test_find_in_text(gazetteer):
+    text = ("A sentence written for this test: on Tuesday jets struck al-Jala and Sbeikhan east of "
+            "Deir Ezzor, then a bakery in Raqqa; monitors in London counted the toll near "
+            "Abu Kamal. Also named: الميادين and an unknown hamlet called Qzxwvillage.")
+    found = gazetteer.find_in_text(text)
+    assert [m.geonameid for m in found] == [AL_JALA, SUBAYKHAN, DEIR_EZ_ZOR, RAQQA, ALBU_KAMAL,
+                                            MAYADIN]
+    assert [m.query for m in found][:3] == ["al-Jala", "Sbeikhan", "Deir Ezzor"]
+    assert gazetteer.find_in_text("nothing here names a place, toll road house") == []
