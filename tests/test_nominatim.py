@@ -136,7 +136,9 @@ def test_cli_online_flag(server, requests_seen, tmp_path, monkeypatch, capsys):
     assert cli.main(["geocode", "--json", "Qaryat al-Internet"]) == 1  # offline only by default
     assert requests_seen == []
     assert cli.main(["geocode", "--json", "--online", "Qaryat al-Internet", "Raqqa"]) == 0
-    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    out = capsys.readouterr()
+    assert "OpenStreetMap contributors" in out.err
+    rows = [json.loads(line) for line in out.out.splitlines()]
     assert rows[-2]["name"] == "Qaryat al-Internet" and rows[-2]["province"] == "Deir ez-Zor"
     assert rows[-1]["name"] == "Ar Raqqah"
     assert len(requests_seen) == 1

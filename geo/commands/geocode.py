@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     online = online_geocoder(True if args.online else None)
-    missing = 0
+    missing = online_used = 0
     for name in args.names:
         try:
             match = locate(name, country, gazetteer, online)
@@ -49,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: {exc}", file=sys.stderr)
             match = None
         missing += match is None
+        online_used += match is not None and match.source == "nominatim"
         print(_json_line(name, match) if args.json else _plain_line(name, match, country, gazetteer))
+    if online_used:
+        print("online results: Nominatim, data © OpenStreetMap contributors (ODbL)", file=sys.stderr)
     return 1 if missing else 0
 
 
