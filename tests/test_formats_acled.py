@@ -63,3 +63,26 @@ def test_file_without_acled_columns_is_a_format_error(tmp_path: Path):
     path.write_text("date,places\n2017-08-01,Raqqa\n", encoding="utf-8")
     with pytest.raises(FormatError, match="event_id_cnty"):
         read_acled(path)
+
+
+def test_a_row_with_too_many_cells_is_rejected_alone(tmp_path: Path):
+    path = write_rows(tmp_path / "acled.csv", ACLED_COLUMNS, [acled_row(i) for i in range(3)])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += ",stray,cells"  # the second data row, line 3
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = read_acled(path)
+    assert [i.id for i in result.incidents] == ["acled:SYR10000", "acled:SYR10002"]
+    assert [r.line for r in result.rejects] == [3]
+    assert "33 cells for 31 columns" in result.rejects[0].reason
+    assert result.rejects[0].raw["event_id_cnty"] == "SYR10001"
+    assert result.rejects[0].raw["extra_2"] == "cells"
+
+
+def test_rows_after_a_multiline_note_keep_their_line(tmp_path: Path):
+    rows = [acled_row(0, notes="first line\nsecond line"), acled_row(1, country="Nowhere")]
+    path = write_rows(tmp_path / "acled.csv", ACLED_COLUMNS, rows)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[-1] += ",extra"  # forces the line-exact reader
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = read_acled(path)
+    assert [r.line for r in result.rejects] == [4]

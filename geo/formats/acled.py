@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.formats import FormatError, ReadResult
+from geo.formats import ReadResult
 from geo.formats.countries import country_code, known_countries
-from geo.formats.tabular import Progress, map_rows, parse_day, province_for, read_csv_rows, require
+from geo.formats.tabular import Progress, parse_day, province_for, read_csv_dataset, require
 from geo.model import Incident, ValidationError
 
 NAME = "acled"
@@ -56,12 +56,7 @@ def from_row(row: dict[str, str]) -> Incident:
 
 def read_acled(path: str | Path, progress: Progress | None = None) -> ReadResult:
     """Incidents from an ACLED CSV export; rows that fail become rejects with their line."""
-    columns, rows = read_csv_rows(path)
-    columns = [c.lower() for c in columns]
-    missing = sorted(SIGNATURE - set(columns))
-    if missing:
-        raise FormatError(f"{path} is not an ACLED export: missing column(s) " + ", ".join(missing))
-    return map_rows(columns, rows, from_row, len(rows), progress)
+    return read_csv_dataset(path, SIGNATURE, "an ACLED export", from_row, progress)
 
 
 def _source(text: str | None) -> str:
