@@ -56,3 +56,15 @@ def test_unreadable_file_is_an_error_not_a_traceback(db: str):
     at = _upload("numbers.csv", b"alpha,beta\n1,2\n")
     assert not at.exception
     assert "cannot tell the format" in at.error[0].value
+
+
+def test_geopackage_upload(db: str):
+    from geo.export import export_bytes
+    from tests.conftest import make_incident
+
+    data = export_bytes([make_incident(id="g1"), make_incident(id="g2", killed=9)], "gpkg")
+    at = _upload("mine.gpkg", data)
+    assert {m.label: m.value for m in at.metric}["Format"] == "gpkg"
+    at.button(key="import_store").click().run()
+    assert at.success[0].value.startswith("2 stored")
+    assert sorted(i.id for i in open_store(db).query()) == ["g1", "g2"]
