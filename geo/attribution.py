@@ -56,7 +56,7 @@ _MONITOR_PHRASE = re.compile(r"\bthe\s+(?:[\w-]+\s+)?(?:monitoring\s+group|(?:wa
 ACTORS: tuple[tuple[str, str], ...] = (
     ("US-led coalition", r"\bUS-led\b|U\.S\.-led|\b(?:international|anti-IS|anti-ISIS|anti-Daesh|"
                          r"American-led|western)\s+coalition|\bthe\s+coalition(?:'s)?\b|\bcoalition\s+"
-                         r"(?:jets|warplanes|aircraft|planes|air\s*strikes?|raids?|drones?|forces)"
+                         r"(?:jets|warplanes|aircraft|planes|air\s*strikes?|strikes?|raids?|drones?|forces)"
                          r"|\bAmerican\s+(?:jets|warplanes|aircraft|drones?)|\bUS\s+(?:jets|warplanes|"
                          r"aircraft|drones?|air\s*strikes?|forces|military)"),
     ("Russia", r"\bRussian\s+(?:and\s+Syrian\s+)?(?:jets|warplanes|aircraft|planes|air\s*force|"
@@ -79,9 +79,9 @@ _ACTORS = [(name, re.compile(rx, re.IGNORECASE)) for name, rx in ACTORS]
 EVENT_TYPES: tuple[tuple[str, str], ...] = (
     ("drone strike", r"\bdrones?\b|\bUAVs?\b|unmanned\s+aerial"),
     ("barrel bomb", r"\bbarrel\s+bombs?\b"),
-    ("missile strike", r"\b(?:cruise|ballistic|surface-to-surface)\s+missiles?\b|\bmissile\s+strikes?\b"),
+    ("missile strike", r"\b(?:cruise|ballistic|surface-to-surface)\s+missiles?\b|\bmissiles?\b"),
     ("shelling", r"\bshell(?:ing|ed|s)\b|\bartillery\b|\bmortars?\b|\brocket\s+(?:fire|attack)s?\b|"
-                 r"\bGrad\s+rockets?\b"),
+                 r"\bGrad\s+rockets?\b|\brockets?\b"),
     ("airstrike", r"\bair\s*-?\s*strikes?\b|\bair\s*-?\s*raids?\b|\bairstrikes?\b|\bwarplanes?\b|"
                   r"\baircraft\b|\bjets\b|\baerial\b|\bbombard(?:ed|ment|ing)\b|\bbomb(?:ed|ing|s)?\b|"
                   r"\braids?\b|\bstruck\b|\bstrikes?\b|\bhelicopters?\b|\bplanes?\b"),

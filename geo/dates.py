@@ -90,7 +90,10 @@ def split_dateline(text: str) -> tuple[dt.date | None, int, str | None]:
         day = _make_date(int(wire.group("y")), wire.group("m1") or wire.group("m2"),
                          wire.group("d1") or wire.group("d2"))
         if day:
-            return day, 0, None
+            lead = len(text) - len(text.lstrip())
+            dash = re.search(r"\s[-—–]+\s", first_line[wire.end():])
+            header = wire.end() + (dash.end() if dash else 0)
+            return day, lead + header, None
     return None, 0, None
 
 

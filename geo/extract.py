@@ -21,11 +21,14 @@ from typing import Any
 from geo import attribution, report_text
 from geo.dates import TimeRef, find_time, split_dateline
 from geo.model import Incident, ValidationError, report_hash
-from geo.place_mentions import PlaceMention, find_places, mentions_coreference
+from geo.place_mentions import PlaceMention, find_places, haversine_km, mentions_coreference
 from geo.report_text import ExtractionError, Sentence
 from geo.tolls import Count, find_counts, tolls
 
 __all__ = ["extract", "Extraction", "Candidate", "Evidence", "ExtractionError"]
+
+SURE_SPELLING = 0.9  # a weaker spelling match far from the report's other places is not trusted
+FAR_KM = 150
 
 _CLAUSE_SPLIT = re.compile(r";\s*|,?\s+(?:while|whereas|meanwhile)\s+|,\s+and\s+(?=(?:in|at|near)\s)"
                            r"|\s+[—–]\s+", re.IGNORECASE)
@@ -145,6 +148,7 @@ class _Reader:
         self.paragraph = -1
         self.inherited: TimeRef | None = None
         self.monitor: str | None = None
+        self.anchors: list[tuple[float, float]] = []  # places the gazetteer matched surely
 
     def read(self, index: int, sentence: Sentence) -> None:
         self.sentences.append(sentence)
@@ -177,6 +181,8 @@ class _Reader:
             self.inherited = time
         elif time is None:
             time = self.inherited
+        self.anchors += [p.match.point for p in places
+                         if p.match is not None and p.role != "province" and p.match.score >= SURE_SPELLING]
         found = tolls(counts)
         if found and time is not None and time.is_history:
             self.warnings.append(f"not coded: “{_short(sentence.text)}” gives a toll over a long "
@@ -267,11 +273,26 @@ class _Reader:
         url = attribution.find_url(self.text)
         out = []
         for draft in self.drafts:
+            self._check_far_matches(draft)
             self._fill_attribution(draft)
             candidate = self._candidate(draft, digest, url)
             if candidate is not None:
                 out.append(candidate)
         return out
+
+    def _check_far_matches(self, draft: _Draft) -> None:
+        """Unlocate a loose spelling match far from every place the report names surely."""
+        if not self.anchors:
+            return
+        for p in draft.places:
+            if p.match is None or p.role == "province" or p.match.score >= SURE_SPELLING:
+                continue
+            distance = min(haversine_km(p.match.point, a) for a in self.anchors)
+            if distance > FAR_KM:
+                draft.notes.append(f"'{p.words}' not located: the nearest spelling, {p.match.name} "
+                                   f"({p.match.province}, match {p.match.score:.2f}), is {distance:.0f} km "
+                                   "from the report's other places")
+                p.match, p.province = None, None
 
     def _fill_attribution(self, draft: _Draft) -> None:
         para = {i for i, s in enumerate(self.sentences) if s.paragraph == draft.paragraph}
@@ -297,7 +318,7 @@ class _Reader:
     def _candidate(self, draft: _Draft, digest: str, url: str | None) -> Candidate | None:
         toll = draft.toll
         evidence: list[Evidence] = []
-        notes: list[str] = []
+        notes: list[str] = list(draft.notes)
         confidence = 0.9 - draft.penalty
 
         def mark(name: str, start: int, end: int) -> None:

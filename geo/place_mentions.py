@@ -40,7 +40,7 @@ _TARGET_BEFORE = re.compile(
 _NEAR_BEFORE = re.compile(
     rf"\b(?:near|nearby|close\s+to|outside|(?:on\s+)?the\s+outskirts\s+of|in\s+the\s+vicinity\s+of|"
     rf"around|not\s+far\s+from|kilomet(?:er|re)s?\s+from|km\s+from|miles?\s+from|countryside\s+of|"
-    rf"edge\s+of|outskirts\s+of)\s+(?:the\s+)?{_DESCRIBERS}(?:{_PLACE_NOUN}\s+of\s+(?:the\s+)?)?$",
+    rf"edge\s+of|outskirts\s+of|(?:road|highway|route)\s+(?:between|linking|connecting)|between)\s+(?:the\s+)?{_DESCRIBERS}(?:{_PLACE_NOUN}\s+of\s+(?:the\s+)?)?$",
     re.IGNORECASE)
 _REF_BEFORE = re.compile(
     r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
@@ -50,10 +50,11 @@ _REF_BEFORE = re.compile(
     re.IGNORECASE)
 _PROVINCE_BEFORE = re.compile(r"\b(?:province|governorate|region)\s+of\s+(?:the\s+)?$|\brural\s+$"
                               r"|\bcountryside\s+of\s+(?:the\s+)?$", re.IGNORECASE)
-_PROVINCE_AFTER = re.compile(r"\A(?:['’]s)?\s+(?:province|governorate|countryside|region|"
+_PROVINCE_AFTER = re.compile(r"\A(?:['’]s)?\s+(?:(?:eastern|western|northern|southern|rural|"
+                             r"north-?eastern|north-?western|south-?eastern|south-?western)\s+)?(?:province|governorate|countryside|region|"
                              r"hinterland)\b", re.IGNORECASE)
 _CONNECTOR = re.compile(
-    rf"\A\s*(?:,|and|or|,\s*and|as\s+well\s+as|&)\s*(?:(?:in|on|at)\s+)?(?:the\s+)?{_DESCRIBERS}"
+    rf"\A\s*(?:(?:,\s*)?(?:and|or|as\s+well\s+as|&)\s+(?:(?:in|on|at)\s+)?|,\s*)(?:the\s+)?{_DESCRIBERS}"
     rf"(?:{_PLACE_NOUN}\s+of\s+(?:the\s+)?)?\Z", re.IGNORECASE)
 _NOT_A_PLACE_AFTER = re.compile(
     r"\A(?:['’]s)?\s*(?:-based|-led|-backed|government|regime|authorities|Observatory|River|"
@@ -153,7 +154,10 @@ def _name_spans(clause: str):
         for tok in tokens + [None]:
             if tok is not None and fold(_strip_possessive(tok.group(0))) not in STOP:
                 run.append(tok)
-                continue
+                if _strip_possessive(tok.group(0)) == tok.group(0):
+                    continue  # a possessive ends the name: "Raqqa's al-Badu" is two
+            else:
+                tok = None
             if run:
                 start = m.start() + run[0].start()
                 end = m.start() + run[-1].end()
@@ -170,12 +174,15 @@ def _strip_possessive(words: str) -> str:
 def _classify(words: str, start: int, end: int, before: str, after: str,
               previous: PlaceMention | None, clause: str, gazetteer: Any) -> PlaceMention | None:
     role, strong = None, False
-    if previous is not None and _CONNECTOR.match(clause[previous.end:start]):
+    between = clause[previous.end:start] if previous is not None else ""
+    if _PROVINCE_BEFORE.search(before) or _PROVINCE_AFTER.match(after):
+        role = "province"
+    elif previous is not None and (_CONNECTOR.match(between) or re.fullmatch(r"['’]s\s+", between)):
+        # a list ("A, B and C") or a part of the place before ("Raqqa's al-Badu")
         role, strong = previous.role, previous.strong or bool(_STRONG_BEFORE.search(before))
+    listed = role is not None and role != "province"
     if role is None:
-        if _PROVINCE_BEFORE.search(before) or _PROVINCE_AFTER.match(after):
-            role = "province"
-        elif _REF_BEFORE.search(before):
+        if _REF_BEFORE.search(before):
             role = "ref"
         elif _NEAR_BEFORE.search(before):
             role = "near"
@@ -205,7 +212,7 @@ def _classify(words: str, start: int, end: int, before: str, after: str,
             role = "target"
         return PlaceMention(words, start, end, role, match, match.province, strong)
     has_article = bool(re.match(rf"{_ART}[-‐‑]", words))
-    if role in ("target", "near") and (strong or (has_article and not _sentence_start(before))
+    if role in ("target", "near") and (strong or listed or (has_article and not _sentence_start(before))
                                        or re.match(r"\A,\s+near\b", after)):
         return PlaceMention(words, start, end, role, None, None, True)
     return None

@@ -55,7 +55,8 @@ _ROLE_BEFORE = re.compile(
     r"took\s+the\s+lives\s+of|taking\s+the\s+lives\s+of|bodies\s+of|deaths\s+of|massacred|"
     r"death\s+toll(?:\s+[\w-]+){0,5}?\s+(?:to|of|at)|toll(?:\s+[\w-]+){0,3}?\s+(?:rose|climbed|"
     r"reached|stood|jumped|increased)(?:\s+to|\s+at)?|dead\s+(?:rose|climbed)\s+to|dead\s+numbered|"
-    r"death\s+of))\s+$"
+    r"death\s+of|(?:brings|bringing|brought|raising|raises|raised|pushing|pushes|pushed)\s+"
+    r"(?:the\s+(?:death\s+)?(?:toll|number\s+of\s+(?:dead|deaths))\s+)?to))\s+$"
     r"|(?P<injure>\b(?:wounding|wounded|injuring|injured|hurting|hurt|maiming)\s+(?:another\s+)?)$"
     r"|(?P<left>\b(?:left|leaving|leave)\s+)$",
     re.IGNORECASE)
@@ -63,6 +64,9 @@ _LEFT_ROLE = re.compile(rf"\A(?:\s+[\w-]+){{0,3}}?\s+(?P<kill>dead|killed)\b|\A(
                         rf"\s+(?P<injure>{INJURE_WORDS})\b", re.IGNORECASE)
 _QUAL_WORDS = re.compile(r"(?:\b(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|"
                          r"as\s+many\s+as|another|an\s+additional|a\s+further|the)\s+)+$", re.IGNORECASE)
+
+_HYPOTHETICAL = re.compile(r"\b(?:could|might|would|will|should)\s+(?:be|have\s+been|die)\b|\brisk(?:s|ing)?\b"
+                          r"|\bthreat(?:ened)?\b|\bfear(?:ed|s)?\b", re.IGNORECASE)
 
 # Parts of a toll.
 _PART_BEFORE = re.compile(r"\b(?:including|includes|included|among\s+them|among\s+whom(?:\s+(?:were|are|was))?|"
@@ -207,7 +211,7 @@ def _count_from_figure(clause: str, fig: Figure) -> Count | None:
     elif fig.vague and re.match(r"\A\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?(?P<noun>" + _PEOPLE + r")\b", after, re.I):
         m = re.match(r"\A\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?(?P<noun>" + _PEOPLE + r")\b", after, re.I)
         noun, end = m.group("noun").lower(), fig.end + m.end()
-    elif _BARE_OK.match(after) or re.match(r"\A\s*[—–-]", after):
+    elif _BARE_OK.match(after) or re.match(r"\A\s*[—–-]", after) or _ROLE_BEFORE.search(before):
         noun, end = None, fig.end
     else:
         return None
@@ -270,6 +274,8 @@ def _find_roles(clause: str, counts: list[Count]) -> None:
         if stop:
             window = window[:stop.start()]
         role = _ROLE_AFTER.search(window)
+        if role and _HYPOTHETICAL.search(window[:role.start()]):
+            role = None  # "could be killed": a warning, not a report
         if role:
             count.role = "killed" if role.group("kill") else "injured"
         elif count.noun is None and i > 0 and mains[i - 1].role and \
