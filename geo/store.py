@@ -31,6 +31,7 @@ DB_ENV = "STRIKE_ATLAS_DB"
 OnConflict = Literal["skip", "replace"]
 _WRITE = "atlas_write"  # execution option: this transaction writes (SQLite takes the write lock up front)
 _CHUNK = 5000  # rows per executemany and per existing-id lookup
+_COPY_FROM = 1000  # PostgreSQL: adds of this many incidents or more go in by COPY
 _ANALYZE_AFTER = 50_000  # refresh planner statistics after adding this many rows at once
 
 metadata = sa.MetaData()
@@ -131,6 +132,10 @@ class Store:
             insert = self._insert_ignoring_duplicates(incidents_table).compile(
                 dialect=conn.dialect, column_keys=list(_ROW_KEYS))
             order = tuple(_ROW_KEYS.index(k) for k in insert.positiontup) if insert.positional else None
+            bulk = None
+            if self.dialect == "postgresql" and len(incidents) >= _COPY_FROM:
+                from geo import postgis
+                bulk = self._insert_ignoring_duplicates(postgis.INCIDENTS_WITH_GEOM)
             for chunk in _chunks(incidents, _CHUNK):
                 rows = [_to_row(inc) for inc in chunk]
                 existing = self._existing_ids(conn, [r[0] for r in rows])
@@ -149,6 +154,13 @@ class Store:
                 if fresh:
                     # One id order for every writer: concurrent imports of the same ids cannot deadlock.
                     fresh.sort(key=_first)
+                    if bulk is not None:
+                        points: dict[str, list] = {}
+                        for inc in chunk:  # the first of repeated ids is the one inserted
+                            points.setdefault(inc.id, inc.points)
+                        postgis.copy_insert(conn, bulk, fresh, _ROW_KEYS, points)
+                        result.added.extend(r[0] for r in fresh)
+                        continue
                     params = ([tuple(r[i] for i in order) for r in fresh] if order != _IDENTITY
                               else fresh) if order else [dict(zip(_ROW_KEYS, r)) for r in fresh]
                     conn.exec_driver_sql(insert.string, params)

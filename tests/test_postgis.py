@@ -97,9 +97,9 @@ def test_fast_read_paths_agree_with_the_model(store):
 def _import_range(url: str, first: int, last: int, go) -> None:
     store = open_store(url)
     go.wait(30)
-    for start in range(first, last, 250):
+    for start in range(first, last, 1000):  # 1000, 1000, 500: the COPY path and the executemany one
         store.add([make_incident(id=f"c{i:05d}", killed=i % 50 + 1)
-                   for i in range(start, min(start + 250, last))])
+                   for i in range(start, min(start + 1000, last))])
     store.close()
 
 
@@ -119,3 +119,27 @@ def test_concurrent_imports_lose_nothing(store):
     assert store.count() == 4000
     ids = [i.id for i in store.iter_query()]
     assert ids == sorted(ids) and set(ids) == {f"c{i:05d}" for i in range(4000)}
+
+
+def test_bulk_add_by_copy_stores_the_same_geometry_as_the_trigger(pg_store):
+    from geo import store as store_module
+    count = store_module._COPY_FROM + 200  # large enough for the COPY path
+    incidents = [make_incident(id=f"b{i:05d}", places=["A", "B"],
+                               points=[(38.0 + i / 1000, 35.0), None if i % 3 else (39.0, 36.0 - i / 1000)])
+                 for i in range(count)]
+    incidents[7] = make_incident(id="b00007", places=["Lost"], points=[None])
+    result = pg_store.add(incidents + [make_incident(id="b00001")])  # one repeated id is skipped
+    assert len(result.added) == count and result.skipped == ["b00001"]
+    # the trigger recomputes every geometry from the points JSON: nothing may change
+    with pg_store.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TEMP TABLE bulk AS SELECT id, geom FROM incidents")
+        conn.exec_driver_sql("UPDATE incidents SET points = points")
+        differing = conn.exec_driver_sql("SELECT count(*) FROM incidents i JOIN bulk b USING (id) "
+                                         "WHERE i.geom IS DISTINCT FROM b.geom").scalar()
+        located = conn.exec_driver_sql("SELECT count(geom) FROM bulk").scalar()
+        bad = conn.exec_driver_sql("SELECT i.id, ST_AsEWKT(i.geom), ST_AsEWKT(b.geom) FROM incidents i JOIN bulk b USING (id) WHERE i.geom IS DISTINCT FROM b.geom").all() if differing else []
+    assert differing == 0 and located == count - 1, bad
+    single = _scalar(pg_store, "SELECT ST_AsText(geom) FROM incidents WHERE id = 'b00004'")
+    multi = _scalar(pg_store, "SELECT ST_AsText(geom) FROM incidents WHERE id = 'b00003'")
+    assert single == "POINT(38.004 35)" and multi == "MULTIPOINT((38.003 35),(39 35.997))"
+    assert _scalar(pg_store, "SELECT geom FROM incidents WHERE id = 'b00007'") is None
