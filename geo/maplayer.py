@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -42,6 +43,7 @@ ACTOR_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2
 OTHER_ACTORS = ("other actors", "#7f7f7f")
 NO_ACTOR = ("actor not reported", "#c7c7c7")
 _EPOCH = dt.date(1970, 1, 1).toordinal()
+_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
 
 
 @dataclass(frozen=True)
@@ -124,15 +126,16 @@ def place_marks(incidents: Iterable[Incident], colour_by: str = "children") -> l
 def layer_data(incidents: Iterable[Incident], colour_by: str = "children",
                aggregate_above: int = AGGREGATE_ABOVE, detail_limit: int = DETAIL_LIMIT) -> LayerData:
     """The payload and legend for these incidents: points, or grid cells above `aggregate_above`."""
-    incidents = sorted(incidents, key=lambda i: (i.date, i.id))
+    incidents = sorted(incidents, key=_by_date)
     key = colour_key(incidents, colour_by)
     classes = _colour_classes(incidents, colour_by, key)
-    n_places = sum(len(i.located) for i in incidents)
-    unlocated = sum(len(i.unlocated) for i in incidents)
+    located = [[pp for pp in zip(i.places, i.points) if pp[1] is not None] for i in incidents]
+    n_places = sum(map(len, located))
+    unlocated = sum(len(i.places) for i in incidents) - n_places
     if n_places > aggregate_above:
-        data = _cells(incidents, classes, n_places, colour_by)
+        data = _cells(incidents, located, classes, n_places, colour_by)
     else:
-        data = _points(incidents, classes, n_places, detail_limit)
+        data = _points(incidents, located, classes, n_places, detail_limit)
     data.payload["key"] = [list(k) for k in key]
     data.legend = _legend(data, key, colour_by, unlocated, aggregate_above, detail_limit)
     return data
@@ -141,6 +144,8 @@ def layer_data(incidents: Iterable[Incident], colour_by: str = "children",
 def to_json(value: Any) -> str:
     """Compact JSON that is also safe inside an HTML <script> (cannot close the tag or open a comment)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # "{" before "{", "%" or "#" can only be inside a string: escaped, no template engine sees a tag
+    text = _TEMPLATE_OPENER.sub(r"\\u007b", text)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
@@ -154,78 +159,88 @@ def safe_url(url: str | None) -> str | None:
 
 # --- points ---------------------------------------------------------------------------------
 
-def _points(incidents: list[Incident], classes: list[int], n_places: int, detail_limit: int) -> LayerData:
+def _points(incidents: list[Incident], located: list[list], classes: list[int], n_places: int,
+            detail_limit: int) -> LayerData:
     strings = _Strings()
+    ref, index = strings.ref, strings.index
     details = len(incidents) <= detail_limit
-    cols: dict[str, list] = {k: [] for k in ("dd", "sp", "np", "pl", "k", "km", "c", "w", "i",
-                                             "cl", "cu", "a", "so", "et", "x", "y")}
+    dd, sp, np_, pl, cu, xs, ys = [], [], [], [], [], [], []
+    counts: dict[str, list] = {"k": [], "km": [], "c": [], "w": [], "i": []}
+    refs: dict[str, list] = {"a": [], "so": [], "et": []}
     if details:
-        cols.update(u=[], q=[], id=[])
-    shares = [_share(inc) for inc in incidents]
-    scale = marker_scale(max((s for s in shares if s), default=0))
+        refs.update(u=[], q=[])
+    ids: list[int] = []
+    biggest = 0.0
     prev_day = first_day = _day(incidents[0].date) if incidents else 0
     px = py = 0
-    for n, inc in enumerate(incidents):
+    for inc, places in zip(incidents, located):
         day = _day(inc.date)
-        cols["dd"].append(day - prev_day)
+        dd.append(day - prev_day)
         prev_day = day
-        cols["sp"].append(_day(inc.date_end) - day + 1 if inc.date_end else 0)
-        located = inc.located
-        cols["np"].append(len(located))
-        cols["pl"].append([strings.index(p) for p, _ in located] + [strings.index(p) for p in inc.unlocated])
-        for name in ("killed", "killed_max", "children", "women", "injured"):
-            value = getattr(inc, name)
-            cols[{"killed": "k", "killed_max": "km", "children": "c", "women": "w",
-                  "injured": "i"}[name]].append(0 if value is None else value + 1)
-        cols["cl"].append(classes[n])
-        cols["cu"].append(1 if inc.cumulative else 0)
-        cols["a"].append(strings.ref(inc.actor))
-        cols["so"].append(strings.ref(inc.source))
-        cols["et"].append(strings.ref(inc.event_type))
+        sp.append(_day(inc.date_end) - day + 1 if inc.date_end else 0)
+        np_.append(len(places))
+        names = [index(p) for p, _ in places]
+        if len(places) != len(inc.places):
+            names += [index(p) for p, pt in zip(inc.places, inc.points) if pt is None]
+        pl.append(names)
+        for col, value in zip(counts.values(), (inc.killed, inc.killed_max, inc.children, inc.women,
+                                                 inc.injured)):
+            col.append(0 if value is None else value + 1)
+        cu.append(1 if inc.cumulative else 0)
+        texts = (inc.actor, inc.source, inc.event_type)
         if details:
-            cols["u"].append(strings.ref(safe_url(inc.source_url)))
-            cols["q"].append(strings.ref(inc.quote))
-            cols["id"].append(strings.index(inc.id))
-        for _, (lon, lat) in located:
+            texts += (safe_url(inc.source_url), inc.quote)
+            ids.append(index(inc.id))
+        for col, text in zip(refs.values(), texts):
+            col.append(ref(text))
+        if inc.killed and places:
+            biggest = max(biggest, inc.killed / len(places))
+        for _, (lon, lat) in places:
             x, y = round(lon * COORD_FACTOR), round(lat * COORD_FACTOR)
-            cols["x"].append(x - px)
-            cols["y"].append(y - py)
+            xs.append(x - px)
+            ys.append(y - py)
             px, py = x, y
-    # one place per incident is the common case: send place lists flat when possible
-    if all(len(p) == 1 for p in cols["pl"]):
-        cols["pl"] = [p[0] for p in cols["pl"]]
-    payload = {"mode": "points", "n": len(incidents), "f": COORD_FACTOR, "scale": round(scale, 4),
-               "hollow": HOLLOW_RADIUS, "d0": first_day, "detail": details, "detail_limit": detail_limit,
-               "s": strings.values, **cols}
+    if all(len(p) == 1 for p in pl):  # one place per incident is the common case: send it flat
+        pl = [p[0] for p in pl]
+    payload = {"mode": "points", "n": len(incidents), "f": COORD_FACTOR,
+               "scale": round(marker_scale(biggest), 4), "hollow": HOLLOW_RADIUS, "d0": first_day,
+               "detail": details, "detail_limit": detail_limit, "s": strings.values,
+               "dd": dd, "sp": sp, "np": np_, "pl": pl, **counts, "cl": classes, "cu": cu, **refs,
+               "x": xs, "y": ys}
+    if details:
+        payload["id"] = ids
     return LayerData(payload, {}, "points", len(incidents), n_places, n_places)
 
 
 # --- cells ----------------------------------------------------------------------------------
 
-def cell_size(incidents: list[Incident], max_cells: int = MAX_CELLS) -> float:
-    """The smallest grid size (degrees) at which the data's extent spans at most `max_cells` cells."""
-    lons = [pt[0] for i in incidents for _, pt in i.located]
-    lats = [pt[1] for i in incidents for _, pt in i.located]
-    width, height = (max(lons) - min(lons), max(lats) - min(lats)) if lons else (0, 0)
+def cell_size(points: list[tuple[float, float]], max_cells: int = MAX_CELLS) -> float:
+    """The smallest grid size (degrees) at which the points' extent spans at most `max_cells` cells."""
+    if not points:
+        return CELL_SIZES[0]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    width, height = max(lons) - min(lons), max(lats) - min(lats)
     for size in CELL_SIZES:
         if (math.floor(width / size) + 1) * (math.floor(height / size) + 1) <= max_cells:
             return size
     return CELL_SIZES[-1]
 
 
-def _cells(incidents: list[Incident], classes: list[int], n_places: int, colour_by: str) -> LayerData:
-    size = cell_size(incidents)
+def _cells(incidents: list[Incident], located: list[list], classes: list[int], n_places: int,
+           colour_by: str) -> LayerData:
+    size = cell_size([pt for places in located for _, pt in places])
     cells: dict[tuple[int, int], list] = {}
     # per cell: [sum lon, sum lat, places, incidents, deaths, children, deaths where children known,
-    #            cumulative records, last incident seen, Counter of colour classes (actor mode)]
-    for n, inc in enumerate(incidents):
-        located = inc.located
-        if not located:
+    #            cumulative records, last incident seen, Counter of colour classes]
+    for n, (inc, places) in enumerate(zip(incidents, located)):
+        if not places:
             continue
-        share = _share(inc)
-        for _, (lon, lat) in located:
-            cell = cells.setdefault((math.floor(lon / size), math.floor(lat / size)),
-                                    [0.0, 0.0, 0, 0, 0.0, 0.0, 0.0, 0, -1, Counter()])
+        share = inc.killed / len(places) if inc.killed else None
+        children = inc.children / len(places) if share and inc.children is not None else None
+        for _, (lon, lat) in places:
+            cell = cells.get((lon // size, lat // size))
+            if cell is None:
+                cell = cells[(lon // size, lat // size)] = [0.0, 0.0, 0, 0, 0.0, 0.0, 0.0, 0, -1, Counter()]
             cell[0] += lon
             cell[1] += lat
             cell[2] += 1
@@ -237,8 +252,8 @@ def _cells(incidents: list[Incident], classes: list[int], n_places: int, colour_
                 cell[7] += 1
             elif share:
                 cell[4] += share
-                if inc.children is not None:
-                    cell[5] += inc.children / len(located)
+                if children is not None:
+                    cell[5] += children
                     cell[6] += share
     cols: dict[str, list] = {k: [] for k in ("x", "y", "ck", "cn", "cp", "cu", "cl")}
     px = py = 0
@@ -317,6 +332,10 @@ def _share(inc: Incident) -> float | None:
     if inc.killed is None or n == 0:
         return None
     return inc.killed / n
+
+
+def _by_date(inc: Incident) -> tuple[str, str]:
+    return inc.date, inc.id
 
 
 def _share_from(p: dict[str, Any], n: int) -> float | None:

@@ -45,7 +45,27 @@ GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 TITLE = "Strike Atlas: reported incidents"
 
 
-class _MapSetup(MacroElement):
+class _Raw(Element):
+    """Text placed in the page as is. branca's Element would parse it as a Jinja template: slow for
+    megabytes of data, and report text such as "{{ … }}" would be evaluated."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _ScriptElement(MacroElement):
+    """A MacroElement whose rendered script goes into the page verbatim (see _Raw)."""
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_Raw(script(self, kwargs)), name=self.get_name())
+
+
+class _MapSetup(_ScriptElement):
     """The renderer runtime, a plain background and the GeoNames credit, on the base map."""
 
     _template = Template("""
@@ -62,7 +82,7 @@ class _MapSetup(MacroElement):
         self.options = to_json({"background": BACKGROUND, "attribution": GEONAMES_CREDIT})
 
 
-class _IncidentData(MacroElement):
+class _IncidentData(_ScriptElement):
     """The incidents' compact payload, drawn into the parent feature group by StrikeAtlas.draw."""
 
     _template = Template("""
@@ -81,7 +101,7 @@ class _IncidentData(MacroElement):
         self.payload = payload_json
 
 
-class Legend(MacroElement):
+class Legend(_ScriptElement):
     """Size scale, colour key and notices (aggregation, unlocated places), shown with its parent."""
 
     _template = Template("""
@@ -107,7 +127,7 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
     m = folium.Map(location=CENTRE, zoom_start=ZOOM, tiles=None, control_scale=True)
     if static_prefix is None:
         m.default_js, m.default_css = [], []
-        m.get_root().header.add_child(Element(
+        m.get_root().header.add_child(_Raw(
             f"<style>{leaflet_css()}</style>\n<script>{inline_script(leaflet_js())}</script>"),
             name="leaflet_inline")
     else:
@@ -123,9 +143,13 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
     return m
 
 
-def incident_layer(incidents: Iterable[Incident], colour_by: str = "children") -> folium.FeatureGroup:
-    """The incidents as one compact canvas layer with its legend (for st_folium's feature_group_to_add)."""
-    data = layer_data(incidents, colour_by)
+def incident_layer(incidents: Iterable[Incident], colour_by: str = "children",
+                   aggregate_above: int = AGGREGATE_ABOVE) -> folium.FeatureGroup:
+    """The incidents as one compact canvas layer with its legend (for st_folium's feature_group_to_add).
+
+    Above `aggregate_above` located places the layer shows grid cells with summed deaths.
+    """
+    data = layer_data(incidents, colour_by, aggregate_above)
     group = folium.FeatureGroup(name="Incidents (reported)", control=False)
     group.add_child(_IncidentData(to_json(data.payload)))
     group.add_child(Legend(data.legend))

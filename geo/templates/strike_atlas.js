@@ -8,7 +8,7 @@
   var CSS = [
     ".sa-legend{background:rgba(255,255,255,.93);padding:6px 8px;font:12px/1.35 sans-serif;",
     "color:#222;max-width:250px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35)}",
-    ".sa-legend h4{margin:4px 0 2px;font-size:12px}",
+    ".sa-legend h4{margin:4px 0 2px;font-size:12px}.sa-legend summary{cursor:pointer;font-weight:bold}",
     ".sa-row{display:flex;align-items:center;gap:6px;margin:2px 0}",
     ".sa-sym{flex:none;display:flex;justify-content:center;align-items:center}",
     ".sa-dot{border-radius:50%;box-sizing:border-box}",
@@ -202,7 +202,10 @@
   }
 
   function legendNode(spec) {
-    var box = el("div", "sa-legend"), biggest = 0;
+    var outer = el("details", "sa-legend"), box = el("div"), biggest = 0;
+    outer.open = true;
+    outer.appendChild(el("summary", null, "Legend"));
+    outer.appendChild(box);
     spec.sizes.forEach(function (s) { biggest = Math.max(biggest, 2 * s[1] + 2); });
     box.appendChild(el("h4", null, spec.title));
     spec.sizes.forEach(function (s) {
@@ -226,9 +229,9 @@
     });
     spec.notices.forEach(function (t) { box.appendChild(el("div", "sa-notice", t)); });
     box.appendChild(el("div", "sa-note", spec.note));
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    return box;
+    L.DomEvent.disableClickPropagation(outer);
+    L.DomEvent.disableScrollPropagation(outer);
+    return outer;
   }
 
   // Show the legend while `owner` (the map, or the incident group) is on the map.

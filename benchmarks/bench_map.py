@@ -1,0 +1,123 @@
+"""Map layer benchmark on SYNTHETIC incidents (benchmarks/synthetic.py; never real reports).
+
+For 1k, 10k and 100k incidents: HTML bytes per incident and build time (layer built and rendered
+to HTML) of geo.mapview's compact canvas layer against the naive folium habit (one CircleMarker
+per place, with Popup and Tooltip), measured in the same run. The naive baseline runs only up to
+NAIVE_MAX; above it the table says n/a (nothing is extrapolated). At 100k the layer aggregates into
+grid cells; the "points" rows force aggregation off to show the raw layer at that size.
+
+    .venv/bin/python benchmarks/bench_map.py [--sizes 1000,10000,100000] [--browser]
+
+--browser also times, in headless Chromium (/usr/bin/chromium), the standalone HTML from page
+navigation to the first frame painted after the layer was added (window.strikeAtlasLayer.drawnMs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+import folium  # noqa: E402
+
+from geo import mapview  # noqa: E402
+from geo.maplayer import layer_data, to_json  # noqa: E402
+from synthetic import incident  # noqa: E402
+
+NAIVE_MAX = 10_000
+GEOMETRY_COLUMNS = ("x", "y", "np", "k", "cl", "cu")  # what is needed to draw the marks
+
+
+def render(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+def ours(incidents, aggregate_above: int) -> tuple[float, int]:
+    """Seconds to build and render the layer, and the bytes it adds to the page."""
+    base_bytes = len(render(mapview.base_map()).encode())
+    start = time.perf_counter()
+    m = mapview.base_map()
+    mapview.incident_layer(incidents, aggregate_above=aggregate_above).add_to(m)
+    page = render(m)
+    return time.perf_counter() - start, len(page.encode()) - base_bytes
+
+
+def naive(incidents) -> tuple[float, int]:
+    """The usual folium habit: one CircleMarker with Popup and Tooltip per located place."""
+    base_bytes = len(render(folium.Map(location=mapview.CENTRE, zoom_start=8)).encode())
+    start = time.perf_counter()
+    m = folium.Map(location=mapview.CENTRE, zoom_start=8, prefer_canvas=True)
+    for inc in incidents:
+        text = html.escape(f"{inc.date} {', '.join(inc.places)}: {inc.killed} killed; {inc.source}")
+        for _, (lon, lat) in inc.located:
+            folium.CircleMarker([lat, lon], radius=3 + (inc.killed or 0) ** 0.5,
+                                popup=folium.Popup(text), tooltip=text).add_to(m)
+    page = render(m)
+    return time.perf_counter() - start, len(page.encode()) - base_bytes
+
+
+def geometry(incidents, aggregate_above: int) -> tuple[str, int]:
+    """The layer's mode and the JSON bytes of the columns needed to draw its marks."""
+    data = layer_data(incidents, aggregate_above=aggregate_above)
+    cols = GEOMETRY_COLUMNS if data.mode == "points" else ("x", "y", "ck", "cl")
+    return data.mode, sum(len(to_json(data.payload[c])) for c in cols)
+
+
+def first_marker_ms(incidents, aggregate_above: int) -> float:
+    """Headless Chromium: ms from navigation start to the first frame painted with the layer."""
+    from playwright.sync_api import sync_playwright
+
+    m = mapview.base_map(tiles=None, static_prefix=None)
+    mapview.incident_layer(incidents, aggregate_above=aggregate_above).add_to(m)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "map.html"
+        path.write_text(render(m), encoding="utf-8")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page()
+            page.goto(path.as_uri())
+            page.wait_for_function("window.strikeAtlasLayer && window.strikeAtlasLayer.drawnMs",
+                                   timeout=120_000)
+            ms = page.evaluate("window.strikeAtlasLayer.drawnMs")
+            browser.close()
+    return ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--browser", action="store_true", help="also time the first drawn marker in Chromium")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print("SYNTHETIC incidents (benchmarks/synthetic.py), not real reports.")
+    print(f"{'incidents':>9} {'mode':>6} {'B/inc':>7} {'geom B/inc':>10} {'build s':>8} "
+          f"{'naive B/inc':>11} {'naive s':>8} {'bytes ×':>8} {'speed ×':>8} {'first mark ms':>13}")
+    for n in sizes:
+        incidents = [incident(i) for i in range(n)]
+        variants = [mapview.AGGREGATE_ABOVE]
+        if n * 1.2 > mapview.AGGREGATE_ABOVE:
+            variants.append(10**12)  # the same size drawn as points, aggregation off
+        baseline = naive(incidents) if n <= NAIVE_MAX else None
+        for aggregate_above in variants:
+            seconds, size = ours(incidents, aggregate_above)
+            mode, geom_bytes = geometry(incidents, aggregate_above)
+            geom = geom_bytes / n
+            browser = f"{first_marker_ms(incidents, aggregate_above):13.0f}" if args.browser else f"{'-':>13}"
+            if baseline:
+                nsec, nbytes = baseline
+                cols = (f"{nbytes / n:11.0f} {nsec:8.2f} {nbytes / size:8.1f} {nsec / seconds:8.1f}")
+            else:
+                cols = f"{'n/a':>11} {'n/a':>8} {'n/a':>8} {'n/a':>8}"
+            print(f"{n:9,} {mode:>6} {size / n:7.1f} {geom:10.1f} {seconds:8.3f} {cols} {browser}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
