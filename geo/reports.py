@@ -1,0 +1,116 @@
+"""Storing news reports: extract the incidents, handle duplicates, keep the report text once.
+
+`import_report` is what the dashboard's "Add a report" page and `python -m geo import REPORT.txt`
+do. A report whose text hash is already stored is not stored again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+from geo.duplicates import find_duplicates, merge
+from geo.extract import Extraction, ExtractionError, extract
+from geo.model import Incident, report_hash
+from geo.report_text import decode
+
+OnDuplicate = Literal["merge", "keep", "skip"]
+ON_DUPLICATE = ("merge", "keep", "skip")
+
+
+@dataclass
+class ImportSummary:
+    """What importing one report did."""
+
+    report_hash: str
+    stored: list[str] = field(default_factory=list)  # new incident ids
+    merged: list[str] = field(default_factory=list)  # stored ids a new report was merged into
+    skipped: list[str] = field(default_factory=list)  # new incidents not stored (duplicates, --on-duplicate skip)
+    warnings: list[str] = field(default_factory=list)
+    already_stored: bool = False
+
+    def describe(self) -> str:
+        """One line for people: 'stored 2 incidents, merged 1 into inc-…'."""
+        if self.already_stored:
+            return f"already stored (report {self.report_hash[:12]}): nothing stored"
+        parts = [f"stored {len(self.stored)} incident{'s' if len(self.stored) != 1 else ''}"]
+        if self.stored:
+            parts[0] += f" ({', '.join(self.stored)})"
+        if self.merged:
+            parts.append(f"merged into {', '.join(self.merged)}")
+        if self.skipped:
+            parts.append(f"skipped {len(self.skipped)} duplicate{'s' if len(self.skipped) != 1 else ''}")
+        return "; ".join(parts)
+
+
+def import_report(store: Any, text: str, report_date: dt.date | str | None = None,
+                  on_duplicate: OnDuplicate = "merge", gazetteer: Any = None,
+                  extraction: Extraction | None = None) -> ImportSummary:
+    """Extract a report's incidents and store them with the report text.
+
+    on_duplicate: "merge" a new incident into the stored one it matches, "keep" both apart, or
+    "skip" the new one. Raises ExtractionError for unreadable text, ValueError for a bad option.
+    """
+    if on_duplicate not in ON_DUPLICATE:
+        raise ValueError(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)}, got {on_duplicate!r}")
+    digest = report_hash(text)
+    summary = ImportSummary(digest)
+    if store.has_report(digest):
+        summary.already_stored = True
+        return summary
+    result = extraction or extract(text, _as_date(report_date), gazetteer)
+    summary.warnings += result.warnings
+    fresh, merged = decide(store, result.to_incidents(), on_duplicate, summary)
+    if merged:
+        store.add(merged, on_conflict="replace")
+    added = store.add(fresh, on_conflict="skip", report_text=text)
+    summary.stored += added.added
+    summary.skipped += added.skipped
+    return summary
+
+
+def decide(store: Any, incidents: Iterable[Incident], on_duplicate: OnDuplicate,
+           summary: ImportSummary) -> tuple[list[Incident], list[Incident]]:
+    """(incidents to add, merged incidents to replace) under the duplicate policy."""
+    fresh: list[Incident] = []
+    merged: dict[str, Incident] = {}
+    for incident in incidents:
+        matches = find_duplicates(store, incident) if on_duplicate != "keep" else []
+        if not matches:
+            fresh.append(incident)
+        elif on_duplicate == "skip":
+            summary.skipped.append(incident.id)
+        else:
+            target = merged.get(matches[0].id, matches[0])
+            merged[target.id] = merge(target, incident)
+            if target.id not in summary.merged:
+                summary.merged.append(target.id)
+    return fresh, list(merged.values())
+
+
+def import_report_files(store: Any, paths: Iterable[str | Path], report_date: dt.date | str | None = None,
+                        on_duplicate: OnDuplicate = "merge") -> list[str]:
+    """Import .txt report files; returns one line per file (and its warnings) to print."""
+    lines: list[str] = []
+    for path in paths:
+        path = Path(path)
+        try:
+            text = decode(path.read_bytes(), str(path))
+            summary = import_report(store, text, report_date, on_duplicate)
+        except (ExtractionError, OSError) as exc:
+            lines.append(f"{path}: not imported: {exc}")
+            continue
+        lines.append(f"{path}: {summary.describe()}")
+        lines += [f"{path}: warning: {w}" for w in summary.warnings]
+    return lines
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ExtractionError(f"report date {value!r} is not a date; use YYYY-MM-DD") from None
