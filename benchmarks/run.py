@@ -5,7 +5,8 @@
     python -m benchmarks.run --only store,map
 
 A benchmark module `benchmarks/bench_<name>.py` offers `main(...)`; it gets `sizes` when its
-signature takes it. When it returns rows (dicts with bench, size, what, value, naive, ratio, target,
+signature takes it, else `--sizes` (and `--browser`) on sys.argv when it parses those flags. When it
+returns rows (dicts with bench, size, what, value, naive, ratio, target,
 note) they join the table; otherwise it printed its own figures.
 """
 
@@ -45,6 +46,8 @@ def run(names: tuple[str, ...], sizes: list[int] | None) -> list[dict]:
         kwargs = {"sizes": sizes} if sizes and "sizes" in inspect.signature(main).parameters else {}
         print(f"[{name}] running…", file=sys.stderr, flush=True)
         started = time.perf_counter()
+        saved_argv = sys.argv
+        sys.argv = [module.__file__, *_command_line(module, sizes, kwargs)]
         try:
             result = main(**kwargs)
         except BaseException as exc:  # one broken benchmark must not hide the others' figures
@@ -53,10 +56,26 @@ def run(names: tuple[str, ...], sizes: list[int] | None) -> list[dict]:
             traceback.print_exc()
             rows.append(_failed(name, exc))
             continue
+        finally:
+            sys.argv = saved_argv
         print(f"[{name}] done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         if isinstance(result, list):
             rows += [r for r in result if isinstance(r, dict)]
     return rows
+
+
+def _command_line(module, sizes: list[int] | None, kwargs: dict) -> list[str]:
+    """Flags for a benchmark whose main() reads sys.argv: the sizes, and the browser measurement."""
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):
+        return []
+    args = []
+    if sizes and not kwargs and '"--sizes"' in source:
+        args += ["--sizes", ",".join(str(n) for n in sizes)]
+    if '"--browser"' in source:
+        args.append("--browser")
+    return args
 
 
 def print_table(rows: list[dict], out=None) -> None:
