@@ -24,7 +24,7 @@ from geo.model import Incident
 
 AGGREGATE_ABOVE = 20_000  # located places; more are drawn as grid cells with summed deaths
 DETAIL_LIMIT = 2_000  # incidents; above it the quote, link and id are not embedded (said in the popup)
-MAX_CELLS = 10_000  # grid size is chosen so the data's extent spans at most this many cells
+MAX_CELLS = 5_000  # grid size is chosen so the data's extent spans at most this many cells
 CELL_SIZES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # degrees
 BASE_SCALE = 3.0  # radius in px of a mark for one death (area ∝ deaths: radius = scale·√deaths)
 MAX_RADIUS = 36.0  # the scale shrinks so the largest mark stays this size
@@ -317,7 +317,7 @@ def _size_steps(biggest: float) -> list[int]:
     nice = [n * 10 ** e for e in range(7) for n in (1, 2, 5)]
     top = max((n for n in nice if n <= biggest), default=1)
     steps = {top}
-    for fraction in (5, 25):
+    for fraction in (4, 20):
         smaller = max((n for n in nice if n <= top / fraction), default=None)
         if smaller:
             steps.add(smaller)

@@ -43,6 +43,7 @@ ZOOM = 8
 BACKGROUND = "#e9e6df"  # shown where tiles are missing, so marks stay visible offline
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 TITLE = "Strike Atlas: reported incidents"
+LEGEND_WIDTH_PX = 290  # the open legend in the bottom-right corner; fitted views keep clear of it
 
 
 class _Raw(Element):
@@ -121,8 +122,8 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
              bounds: tuple[float, float, float, float] | None = None) -> folium.Map:
     """The fixed map without incidents; Leaflet from `static_prefix`/leaflet/, or inlined when None.
 
-    `bounds` is (west, south, east, north) in degrees; without it the map centres on the Euphrates
-    valley. `tiles=None` draws no tiles (plain background).
+    `bounds` is (west, south, east, north) in degrees, fitted clear of the legend; without it the map
+    centres on the Euphrates valley. `tiles=None` draws no tiles (plain background).
     """
     m = folium.Map(location=CENTRE, zoom_start=ZOOM, tiles=None, control_scale=True)
     if static_prefix is None:
@@ -139,7 +140,8 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
     _MapSetup().add_to(m)
     if bounds is not None:
         west, south, east, north = bounds
-        m.fit_bounds([[south, west], [north, east]], max_zoom=11)
+        m.fit_bounds([[south, west], [north, east]], max_zoom=11, padding_top_left=(30, 30),
+                     padding_bottom_right=(LEGEND_WIDTH_PX, 30))
     return m
 
 
@@ -162,11 +164,12 @@ def legend(incidents: Iterable[Incident], colour_by: str = "children") -> Legend
 
 
 def build_map(incidents: Iterable[Incident], tiles: str | None = "OpenStreetMap",
-              static_prefix: str | None = None, colour_by: str = "children") -> folium.Map:
+              static_prefix: str | None = None, colour_by: str = "children",
+              aggregate_above: int = AGGREGATE_ABOVE) -> folium.Map:
     """Base map fitted to the incidents + the incident layer (its legend included)."""
     incidents = list(incidents)
     m = base_map(tiles, static_prefix, _extent(incidents))
-    incident_layer(incidents, colour_by).add_to(m)
+    incident_layer(incidents, colour_by, aggregate_above).add_to(m)
     return m
 
 

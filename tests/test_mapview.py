@@ -252,3 +252,19 @@ def test_standalone_page_draws_offline_in_chromium(browser, tmp_path: Path):
     page.wait_for_timeout(200)
     assert dialogs == []
     page.close()
+
+
+def test_aggregated_page_draws_cells_in_chromium(browser, tmp_path: Path):
+    incidents = [make_incident(id=f"c{n}", places=[f"V{n}"], killed=n % 5 or None, children=None,
+                               points=[(39 + (n % 20) * 0.002, 35 + (n // 20) * 0.002)])
+                 for n in range(200)]
+    path = tmp_path / "cells.html"
+    path.write_text(mapview.build_map(incidents, tiles=None, aggregate_above=50).get_root().render())
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_function("window.strikeAtlasLayer && window.strikeAtlasLayer.drawnMs", timeout=20_000)
+    expected = layer_data(incidents, aggregate_above=50)
+    assert page.evaluate("strikeAtlasLayer.mode") == "cells"
+    assert page.evaluate("strikeAtlasLayer.count") == expected.drawn < len(incidents)
+    assert "Aggregated" in page.locator(".sa-legend").inner_text()
+    page.close()
