@@ -18,6 +18,7 @@ COMMANDS = (
     "geo.commands.gazetteer",
     "geo.commands.import_",
     "geo.commands.boundaries",
+    "geo.commands.extract",
 )
 
 

@@ -98,6 +98,8 @@ def extract(text: str | bytes, report_date: dt.date | None = None, gazetteer: An
         from geo.gazetteer import default_gazetteer
         gazetteer = default_gazetteer()
     body = cleaned[body_start:]
+    if not body.strip():
+        raise ExtractionError("the report is empty after its dateline: paste the text of the report")
     if report_text.arabic_share(body) > 0.5:
         warnings.append(_arabic_message(body, gazetteer))
         return Extraction(cleaned, day, [], warnings, digest)

@@ -235,9 +235,15 @@ def _mark_parts(clause: str, counts: list[Count]) -> None:
                 count.part = True
             elif _AMONG_AFTER.match(clause[count.end:]):
                 count.part, count.orphan_part = True, True
+        previous = count
+    for i in range(len(counts) - 2, -1, -1):  # "four children and two women were among the dead"
+        count, after = counts[i], counts[i + 1]
+        if after.orphan_part and not count.part and count.noun in CHILD_NOUNS + WOMAN_NOUNS \
+                and _PART_CHAIN.match(clause[count.end:after.start]):
+            count.part, count.orphan_part = True, True
+    for count in counts:
         if count.part and count.part_of is None:
             count.part_of = "children" if count.noun in CHILD_NOUNS else "women"
-        previous = count
 
 
 def _masked(clause: str, counts: list[Count]) -> str:

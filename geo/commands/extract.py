@@ -1,0 +1,61 @@
+"""`python -m geo extract [--date YYYY-MM-DD] FILE...|-`: the incidents in news reports as one
+GeoJSON FeatureCollection (with `confidence` and `explanation`), storing nothing."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from geo.cli import UsageError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "extract", help="print the incidents found in news reports as GeoJSON (stores nothing)",
+        description="Read each report (a text file, or - for standard input) and print one GeoJSON "
+                    "FeatureCollection of the incidents found. Relative dates count from the report's "
+                    "first line 'date YYYY-MM-DD', else from --date, else from today. Warnings go to "
+                    "standard error.")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="report text files, or - for standard input")
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the reports' date when they have no dateline")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from geo.extract import ExtractionError, extract
+    from geo.formats.geojson import to_feature_collection
+    from geo.report_text import decode
+
+    report_date = _date(args.date)
+    features = []
+    for name in args.files:
+        label = "standard input" if name == "-" else name
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+            result = extract(decode(data, "the file"), report_date)
+        except ExtractionError as exc:
+            raise UsageError(f"{label}: {exc}") from None
+        except OSError as exc:
+            raise UsageError(f"{label}: cannot read it ({exc.strerror or exc})") from None
+        for warning in result.warnings:
+            print(f"warning: {label}: {warning}", file=sys.stderr)
+        collection = to_feature_collection(c.incident for c in result.incidents)
+        for feature, candidate in zip(collection["features"], result.incidents):
+            feature["properties"]["confidence"] = candidate.confidence
+            feature["properties"]["explanation"] = candidate.explanation
+            features.append(feature)
+    json.dump({"type": "FeatureCollection", "features": features}, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--date {value!r} is not a date like 2017-08-17") from None

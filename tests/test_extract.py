@@ -1,0 +1,357 @@
+"""Extraction rules, one behaviour per test, on short texts written for these tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from geo.dates import find_time, split_dateline
+from geo.extract import ExtractionError, extract
+from geo.model import report_hash
+from geo.numbers import find_figures, word_to_int
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = dt.date(2017, 10, 11)  # a Wednesday
+
+
+def one(text: str, day: dt.date | None = DAY):
+    result = extract(text, day)
+    assert len(result.incidents) == 1, [c.incident for c in result.incidents]
+    return result.incidents[0].incident
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("words, value", [("17", 17), ("six", 6), ("Forty-two", 42), ("a dozen", 12),
+                                          ("twenty one", 21), ("two hundred and five", 205),
+                                          ("1,250", 1250), ("eleven", 11)])
+def test_numbers_in_digits_and_words(words, value):
+    assert word_to_int(words) == value
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("at least 6", 6, None), ("more than 30", 30, None), ("between 12 and 15", 12, 15),
+    ("12 to 15", 12, 15), ("8-10", 8, 10), ("up to 15", None, 15), ("dozens", None, None),
+])
+def test_qualifiers(text, low, high):
+    (figure,) = find_figures(text)
+    assert (figure.low, figure.high) == (low, high)
+
+
+def test_more_than_keeps_the_stated_figure_and_says_so():
+    inc = extract("More than 30 people were killed in Hajin on Tuesday.", DAY).incidents[0]
+    assert inc.incident.killed == 30 and inc.incident.killed_max is None
+    assert "floor" in inc.explanation
+
+
+def test_vague_words_give_no_number_but_are_explained():
+    candidate = extract("Dozens of civilians were killed in Hajin on Tuesday.", DAY).incidents[0]
+    assert candidate.incident.killed is None
+    assert "'Dozens' gives no number" in candidate.explanation
+    assert "scores" in extract("Scores of people died in Hajin.", DAY).incidents[0].explanation.lower()
+
+
+# --- counts implied by nouns, parts, injured -----------------------------------------------------
+
+@pytest.mark.parametrize("text, killed, children, women", [
+    ("A woman and her two children were killed in Hajin.", 3, 2, 1),
+    ("An air strike on Hajin killed a family of seven.", 7, None, None),
+    ("A man, his wife and their three children died in Hajin.", 5, 3, 1),
+    ("Two children were killed in Hajin.", 2, 2, None),
+    ("Five children and three women were killed in Hajin.", 8, 5, 3),
+    ("In Hajin a woman died.", 1, None, 1),
+    ("Six members of one family were killed in Hajin.", 6, None, None),
+])
+def test_counts_implied_by_nouns(text, killed, children, women):
+    inc = one(text)
+    assert (inc.killed, inc.children, inc.women) == (killed, children, women)
+
+
+@pytest.mark.parametrize("text", [
+    "Twelve people, including four children and two women, were killed in Hajin.",
+    "Twelve people were killed in Hajin, among them four children and two women.",
+    "Twelve people were killed in Hajin. Four children and two women were among the dead.",
+])
+def test_parts_of_a_toll(text):
+    inc = one(text)
+    assert (inc.killed, inc.children, inc.women) == (12, 4, 2)
+
+
+def test_of_them_and_of_whom():
+    assert one("Five civilians, three of them children, died in Hajin.").children == 3
+    assert one("The raid on Hajin killed 13 people, six of whom were children.").children == 6
+
+
+def test_injured_are_counted_apart():
+    inc = one("Eight people were killed and 20 others were wounded in Hajin.")
+    assert (inc.killed, inc.injured) == (8, 20)
+    inc = one("The strike on Hajin left 14 dead and 30 wounded.")
+    assert (inc.killed, inc.injured) == (14, 30)
+    assert one("Six died in Hajin. Another 11 people were injured.").injured == 11
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("words, expected", [
+    ("on Sunday", "2017-10-08"), ("on Wednesday", "2017-10-11"), ("yesterday", "2017-10-10"),
+    ("last night", "2017-10-10"), ("overnight", "2017-10-10"), ("a day after", "2017-10-10"),
+    ("two days ago", "2017-10-09"), ("on 3 October", "2017-10-03"), ("today", "2017-10-11"),
+])
+def test_relative_dates(words, expected):
+    assert find_time(f"killed {words}", DAY).date.isoformat() == expected
+
+
+def test_weekend_and_since_are_spans():
+    weekend = find_time("over the weekend", DAY)
+    assert (weekend.date, weekend.date_end, weekend.cumulative) == (dt.date(2017, 10, 7), dt.date(2017, 10, 8), False)
+    since = find_time("since Monday", DAY)
+    assert (since.date, since.date_end, since.cumulative) == (dt.date(2017, 10, 9), DAY, True)
+    assert find_time("overrun in March 2013", DAY).is_history
+    assert find_time("since September 2014", DAY).is_history
+
+
+def test_dateline_first_line():
+    assert split_dateline("date 2017-08-17 At least six")[0] == dt.date(2017, 8, 17)
+    assert split_dateline(" date 2017-08-17\nSix")[0] == dt.date(2017, 8, 17)
+    day, start, _ = split_dateline("RAQQA, Syria, Aug 14, 2017 (AFP) - Six died")
+    assert day == dt.date(2017, 8, 14)
+    assert split_dateline("date 2017-02-30\nSix")[2].startswith("the dateline")
+
+
+def test_dateline_wins_over_the_given_date_and_no_date_means_today_with_a_warning():
+    result = extract("date 2017-10-11\nSix people were killed in Hajin yesterday.", dt.date(2017, 1, 1))
+    assert result.incidents[0].incident.date == "2017-10-10"
+    assert any("dateline 2017-10-11 is used" in w for w in result.warnings)
+    undated = extract("Six people were killed in Hajin yesterday.")
+    assert undated.incidents[0].incident.date == (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    assert any("today" in w for w in undated.warnings)
+
+
+def test_a_running_toll_is_a_separate_cumulative_record():
+    result = extract("date 2017-10-11\nAir strikes killed nine people in Hajin on Tuesday, activists said. "
+                     "They said 40 people had been killed in the town since Sunday.")
+    day, running = (c.incident for c in result.incidents)
+    assert (day.killed, day.date, day.cumulative) == (9, "2017-10-10", False)
+    assert (running.killed, running.date, running.date_end, running.cumulative) == (40, "2017-10-08", "2017-10-11", True)
+    assert running.places == ["Hajin"]
+
+
+# --- several incidents, several places -----------------------------------------------------------
+
+def test_several_incidents_in_one_report():
+    text = ("date 2017-10-11\nWarplanes struck al-Mayadin and Hajin on Tuesday. In al-Mayadin six civilians "
+            "were killed; in Hajin two children died.\n\nIn a separate attack, shelling killed four people "
+            "in the city of Deir ez-Zor on Monday.")
+    got = [(c.incident.places, c.incident.killed, c.incident.date) for c in extract(text).incidents]
+    assert got == [(["Al Mayadin"], 6, "2017-10-10"), (["Hajin"], 2, "2017-10-10"),
+                   (["Deir ez-Zor"], 4, "2017-10-09")]
+
+
+def test_several_towns_share_one_toll():
+    inc = one("Raids on the villages of Dhiban and al-Busayrah killed eleven civilians.")
+    assert inc.places == ["Dhiban", "Al Busayrah"] and all(inc.points) and inc.killed == 11
+
+
+def test_in_x_near_y():
+    known = one("Two people were killed in al-Susah, near Albu Kamal.")
+    assert (known.places, known.geo_precision) == (["As Susah"], 1)
+    unknown = extract("Two people were killed in al-Shafah, near Hajin.", DAY).incidents[0]
+    assert unknown.incident.places == ["al-Shafah", "Hajin"]
+    assert unknown.incident.points[0] is None and unknown.incident.geo_precision == 2
+    assert "al-Shafah" in unknown.explanation
+
+
+def test_province_only_is_precision_three_without_a_point():
+    inc = one("At least five civilians were killed in air strikes on Deir ez-Zor province.")
+    assert (inc.places, inc.province, inc.geo_precision, inc.geometry()) == ([], "Deir ez-Zor", 3, None)
+
+
+def test_places_named_in_the_next_sentence_and_parts_after_that():
+    text = ("date 2017-08-20\nAt least nine civilians have been killed in raids on the eastern province of "
+            "Deir ez-Zor.\n\nThe strikes hit homes in the town of Subaikhan and the village of al-Tayyana, "
+            "activists said.\n\nFour children were among the dead.")
+    inc = one(text, None)
+    assert inc.places == ["Subaykhan", "al-Tayyana"] and inc.points[1] is None
+    assert (inc.killed, inc.children, inc.source) == (9, 4, "activists")
+
+
+def test_the_city_refers_back():
+    text = ("date 2017-08-20\nSeven people were killed in Raqqa on Saturday. The monitor said 50 people had "
+            "been killed in the city since Monday.")
+    running = extract(text).incidents[1].incident
+    assert running.places == ["Ar Raqqah"] and running.cumulative
+
+
+# --- attribution, actor, event --------------------------------------------------------------------
+
+@pytest.mark.parametrize("said, source", [
+    ("SANA reported", "SANA"), ("the Syrian Observatory for Human Rights said", "SOHR"),
+    ("activists said", "activists"), ("according to Deir Ezzor 24", "Deir Ezzor 24"),
+    ("a local network said", "a local network"), ("the monitoring group said", "the monitoring group"),
+    ("according to the Raqqa Post", "the Raqqa Post"), ("presstv.ir reported", "presstv.ir"),
+    ("the state news agency said", "SANA"),
+])
+def test_sources(said, source):
+    assert one(f"Six people were killed in Hajin, {said}.").source == source
+
+
+def test_a_web_publisher_is_kept_with_the_source_and_as_url():
+    inc = one("Six died in Hajin, local sources told SANA, presstv.ir reported.")
+    assert (inc.source, inc.source_url) == ("SANA via presstv.ir", "presstv.ir")
+
+
+@pytest.mark.parametrize("words, actor, event", [
+    ("US-led coalition aircraft struck Hajin", "US-led coalition", "airstrike"),
+    ("Russian jets bombed Hajin", "Russia", "airstrike"),
+    ("Warplanes struck Hajin", "unidentified aircraft", "airstrike"),
+    ("Syrian government forces shelled Hajin", "Syrian government", "shelling"),
+    ("A drone hit a car in Hajin", "unidentified aircraft", "drone strike"),
+])
+def test_actor_and_event_type(words, actor, event):
+    inc = one(f"{words}, killing six people.")
+    assert (inc.actor, inc.event_type) == (actor, event)
+
+
+# --- text that reports no incident -----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "The foreign ministry condemned the coalition's campaign in two letters to the UN.",
+    "Raqqa was overrun by the group in March 2013 and declared its capital a year later.",
+    "Some 300,000 civilians are trapped inside Raqqa, including 80,000 displaced people.",
+    "The coalition has killed thousands of civilians since September 2014, rights groups say.",
+    "In September 2016, more than 60 soldiers were killed in a strike near Deir ez-Zor.",
+    "The UN warned that 100,000 people could be killed if fighting reaches the city of Hajin.",
+    "The coalition said it carried out 27 strikes near Hajin, destroying 14 fighting positions.",
+    "About 40,000 people remain in al-Mayadin, a town of 50,000 before the war.",
+])
+def test_no_incident_from_text_that_reports_none(text):
+    assert extract(text, DAY).incidents == []
+
+
+# --- bad input ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "   \n\t  ", "date 2017-10-11\n   "])
+def test_empty_text_is_refused_clearly(text):
+    with pytest.raises(ExtractionError, match="empty"):
+        extract(text, DAY)
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.7\n\x00\x01\x02", bytes(range(256)) * 8, "text\x00with nul" * 10])
+def test_binary_data_is_refused_clearly(data):
+    with pytest.raises(ExtractionError, match="binary"):
+        extract(data, DAY)
+
+
+def test_a_huge_report_is_capped_with_a_warning():
+    paragraph = "Officials met in the capital to discuss the water supply of several towns. " * 40 + "\n\n"
+    text = "date 2017-10-11\nSix people were killed in Hajin on Tuesday.\n\n" + paragraph * 3500  # ~10 MB
+    start = time.perf_counter()
+    result = extract(text)
+    elapsed = time.perf_counter() - start
+    assert len(text) > 10_000_000 and len(result.text) <= 200_000
+    assert any("characters long" in w for w in result.warnings)
+    assert [c.incident.killed for c in result.incidents] == [6]
+    assert elapsed < 60  # a sanity bound only; speed is measured in benchmarks/
+
+
+def test_html_is_stripped_and_entities_unescaped():
+    page = ("<html><head><title>News</title><script>var x = '<p>12 killed</p>';</script></head><body>"
+            "<h1>Strike</h1><p>date 2017-10-11</p><p>Six people were killed in Hajin on Tuesday, "
+            "activists said &mdash; the toll may rise.</p><p>Residents&nbsp;fled.</p></body></html>")
+    result = extract(page, DAY)
+    assert "<" not in result.text and "—" in result.text
+    assert any("HTML" in w for w in result.warnings)
+    (candidate,) = result.incidents
+    assert candidate.incident.killed == 6
+    for ev in candidate.evidence:
+        assert result.text[ev.start:ev.end] == ev.words
+
+
+def test_arabic_script_gives_a_clear_message_and_recognises_places():
+    result = extract("قتل خمسة مدنيين في غارة على دير الزور", DAY)
+    assert result.incidents == []
+    (message,) = result.warnings
+    assert "Arabic script" in message and "Deir ez-Zor" in message
+
+
+def test_arabic_place_name_inside_english_text():
+    assert one("Five civilians were killed in an air strike on الميادين on Tuesday.").places == ["Al Mayadin"]
+
+
+# --- what a candidate carries ---------------------------------------------------------------------
+
+def test_candidate_has_quote_hash_confidence_and_evidence_spans():
+    text = "date 2017-10-11\nSix people, including two children, were killed in Hajin on Tuesday, SANA said."
+    result = extract(text)
+    (candidate,) = result.incidents
+    inc = candidate.incident
+    assert inc.report_hash == report_hash(text) == result.report_hash
+    assert inc.quote.startswith("Six people") and 0 < candidate.confidence <= 1
+    fields = {ev.field: ev.words for ev in candidate.evidence}
+    assert fields["killed"] == "Six people" and fields["children"].startswith("two children")
+    assert fields["place"] == "Hajin" and fields["date"] == "Tuesday" and fields["source"] == "SANA"
+    feature = candidate.to_feature()
+    assert feature["properties"]["confidence"] == candidate.confidence and feature["geometry"]["type"] == "Point"
+
+
+def test_a_toll_without_any_place_is_not_coded_but_reported():
+    result = extract("Six people were killed on Tuesday, activists said.", DAY)
+    assert result.incidents == [] and any("names no place" in w for w in result.warnings)
+
+
+# --- CLI ---------------------------------------------------------------------------------------------
+
+def cli(*args: str, stdin: bytes = b"", env_db: Path | None = None) -> subprocess.CompletedProcess:
+    import os
+    env = dict(os.environ)
+    if env_db is not None:
+        env["STRIKE_ATLAS_DB"] = f"sqlite:///{env_db}"
+    return subprocess.run([sys.executable, "-m", "geo", "extract", *args], input=stdin, capture_output=True,
+                          cwd=ROOT, env=env, timeout=120)
+
+
+def test_cli_prints_one_feature_collection_and_stores_nothing(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("date 2017-10-11\nSix people were killed in Hajin on Tuesday.", encoding="utf-8")
+    b.write_text("Four died in al-Busayrah yesterday, activists said.", encoding="utf-8")
+    db = tmp_path / "never.sqlite"
+    done = cli(str(a), str(b), "--date", "2017-10-11", env_db=db)
+    assert done.returncode == 0, done.stderr
+    collection = json.loads(done.stdout)
+    assert collection["type"] == "FeatureCollection"
+    props = [f["properties"] for f in collection["features"]]
+    assert [(p["places"], p["killed"], p["date"]) for p in props] == [
+        (["Hajin"], 6, "2017-10-10"), (["Al Busayrah"], 4, "2017-10-10")]
+    assert all("confidence" in p and p["explanation"] for p in props)
+    assert not db.exists()
+
+
+def test_cli_reads_standard_input_and_warns_on_stderr():
+    done = cli("-", stdin="Six people were killed in Hajin yesterday.".encode())
+    assert done.returncode == 0 and json.loads(done.stdout)["features"]
+    assert "warning: standard input:" in done.stderr.decode() and "today" in done.stderr.decode()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.txt"], "missing.txt: cannot read it"),
+    (["--date", "17/08/2017", "-"], "is not a date"),
+])
+def test_cli_errors_are_one_line_exit_2(args, message):
+    done = cli(*args)
+    err = done.stderr.decode().strip()
+    assert done.returncode == 2 and message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_cli_refuses_empty_and_binary_files(tmp_path):
+    empty, binary = tmp_path / "empty.txt", tmp_path / "scan.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    for path, word in ((empty, "empty"), (binary, "binary")):
+        done = cli(str(path))
+        assert done.returncode == 2 and word in done.stderr.decode() and done.stdout == b""
