@@ -71,6 +71,7 @@ class LayerData:
     incidents: int
     places: int  # located places (marks before aggregation)
     drawn: int  # marks or cells drawn
+    biggest: float = 0.0  # the largest death count one mark stands for
 
 
 def radius(deaths: float | None, scale: float = BASE_SCALE) -> float:
@@ -209,7 +210,7 @@ def _points(incidents: list[Incident], located: list[list], classes: list[int], 
                "x": xs, "y": ys}
     if details:
         payload["id"] = ids
-    return LayerData(payload, {}, "points", len(incidents), n_places, n_places)
+    return LayerData(payload, {}, "points", len(incidents), n_places, n_places, biggest)
 
 
 # --- cells ----------------------------------------------------------------------------------
@@ -271,10 +272,11 @@ def _cells(incidents: list[Incident], located: list[list], classes: list[int], n
             cols["cl"].append(children_class(cell[5] if cell[6] else None, cell[6]))
         else:
             cols["cl"].append(cell[9].most_common(1)[0][0])
-    scale = marker_scale(max(cols["ck"], default=0))
+    biggest = max(cols["ck"], default=0)
+    scale = marker_scale(biggest)
     payload = {"mode": "cells", "n": len(incidents), "f": COORD_FACTOR, "scale": round(scale, 4),
                "hollow": HOLLOW_RADIUS, "cell": size, "places": n_places, **cols}
-    return LayerData(payload, {}, "cells", len(incidents), n_places, len(cells))
+    return LayerData(payload, {}, "cells", len(incidents), n_places, len(cells), biggest)
 
 
 # --- legend ---------------------------------------------------------------------------------
@@ -283,12 +285,10 @@ def _legend(data: LayerData, key, colour_by: str, unlocated: int, aggregate_abov
             detail_limit: int) -> dict[str, Any]:
     p = data.payload
     if data.mode == "cells":
-        biggest = max(p["ck"], default=0)
         title = "Reported deaths per grid cell (sum)"
     else:
-        biggest = max((_share_from(p, n) or 0 for n in range(p["n"])), default=0)
         title = "Reported deaths (minimum) per place"
-    sizes = [[d, round(radius(d, p["scale"]), 1)] for d in _size_steps(biggest)]
+    sizes = [[d, round(radius(d, p["scale"]), 1)] for d in _size_steps(data.biggest)]
     notices = []
     if data.mode == "cells":
         km = round(p["cell"] * 111)
@@ -336,11 +336,6 @@ def _share(inc: Incident) -> float | None:
 
 def _by_date(inc: Incident) -> tuple[str, str]:
     return inc.date, inc.id
-
-
-def _share_from(p: dict[str, Any], n: int) -> float | None:
-    k, places = p["k"][n] - 1, p["np"][n]
-    return k / places if k > 0 and places else None
 
 
 def _colour_classes(incidents: list[Incident], colour_by: str, key=None) -> list[int]:

@@ -22,7 +22,6 @@ return `last_object_clicked` (lat/lng) and the tooltip's text in `last_object_cl
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable
 
 import folium

@@ -6,7 +6,6 @@ All incidents here are test data made by code, not real reports.
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 
@@ -167,6 +166,14 @@ def test_aggregation_above_threshold_keeps_the_toll_and_says_so():
     assert sum(above.payload["cu"]) == 2 * sum(1 for i in incidents if i.cumulative)
     layer_page = mapview.build_map(incidents[:5]).get_root().render()
     assert '"mode":"points"' in layer_page
+
+
+def test_nothing_to_draw_still_makes_a_page():
+    assert layer_data([]).drawn == 0
+    lost = make_incident(places=["Nowhere"], points=[None])
+    data = layer_data([lost])
+    assert data.drawn == 0 and any("not located" in n for n in data.legend["notices"])
+    assert b"StrikeAtlas.draw(" in mapview.to_html([lost])
 
 
 def test_colour_by_actor_and_unknown_colour():
