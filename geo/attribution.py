@@ -30,9 +30,18 @@ KNOWN_SOURCES: dict[str, str] = {
     "Press TV": r"\bPress\s?TV\b(?!\.)",
     "US-led coalition (CJTF-OIR)": r"\bCJTF-OIR\b|Operation\s+Inherent\s+Resolve",
 }
-_KNOWN = [(name, re.compile(rx, re.IGNORECASE if name not in ("SANA", "AP", "AFP") else 0))
-          for name, rx in KNOWN_SOURCES.items()]
+_KNOWN_NAMES = list(KNOWN_SOURCES)
+# One pattern for all: the leftmost named source wins; acronyms are matched in capitals only.
+_KNOWN = re.compile("|".join(
+    f"(?P<s{i}>{'(?-i:' + rx + ')' if name in ('SANA', 'AP', 'AFP') else rx})"
+    for i, (name, rx) in enumerate(KNOWN_SOURCES.items())), re.IGNORECASE)
 
+# Cheap substring checks before the big patterns (each known source contains one of these).
+_KNOWN_HINTS = ("sohr", "observatory", "monitor", "sana", "agency", "state", "airwaves", "helmets",
+                "civil defen", "slaughtered", "rbss", "24", "network for", "snhr", "airwars", "reuters",
+                "afp", "agence", "associated", "(ap)", "jazeera", "press", "cjtf", "inherent")
+_SAY_HINTS = ("said", "say", "report", "told", "added", "stated", "announc", "claim", "confirm", "noted",
+              "documented")
 _SAY = r"(?:said|say|says|reported|reports|told|added|stated|announced|claimed|confirmed|noted|documented)"
 # The few words naming a speaker right before a verb of saying: ", activists said".
 _SPEAKER_BEFORE = re.compile(
@@ -108,10 +117,10 @@ def find_source(text: str, offset: int = 0, monitor: str | None = None) -> Attri
     refers back to. A publishing web site ("presstv.ir reported") follows after " via ".
     """
     primary: Attribution | None = None
-    for name, pattern in _KNOWN:
-        m = pattern.search(text)
-        if m and (primary is None or m.start() < primary.start - offset):
-            primary = Attribution(name, m.start() + offset, m.end() + offset)
+    low = text.lower()
+    m = _KNOWN.search(text) if any(k in low for k in _KNOWN_HINTS) else None
+    if m:
+        primary = Attribution(_KNOWN_NAMES[int(m.lastgroup[1:])], m.start() + offset, m.end() + offset)
     if primary is None:
         m = _MONITOR_PHRASE.search(text)
         if m:
@@ -120,7 +129,7 @@ def find_source(text: str, offset: int = 0, monitor: str | None = None) -> Attri
         m = _ACCORDING_TO.search(text)
         if m and not DOMAIN_RE.match(m.group("src")):
             primary = Attribution(_tidy(m.group("src")), m.start("src") + offset, m.end("src") + offset)
-    if primary is None:
+    if primary is None and any(w in low for w in _SAY_HINTS):
         m = _SPEAKER_BEFORE.search(text)
         if m:
             primary = Attribution(_tidy(m.group("src")), m.start("src") + offset, m.end("src") + offset)
@@ -136,7 +145,10 @@ def find_source(text: str, offset: int = 0, monitor: str | None = None) -> Attri
 
 def source_spans(text: str) -> list[tuple[int, int]]:
     """Spans naming a known source ("Syrian Observatory for Human Rights"): not place names."""
-    return [(m.start(), m.end()) for _, pattern in _KNOWN for m in pattern.finditer(text)]
+    low = text.lower()
+    if not any(k in low for k in _KNOWN_HINTS):
+        return []
+    return [(m.start(), m.end()) for m in _KNOWN.finditer(text)]
 
 
 def find_url(text: str) -> str | None:

@@ -97,8 +97,14 @@ def split_dateline(text: str) -> tuple[dt.date | None, int, str | None]:
     return None, 0, None
 
 
+_ANY_TIME = re.compile(rf"\b(?:{_WD}|yesterday|today|tonight|night|overnight|since|weekend|week|month|"
+                       rf"year|days?|morning|afternoon|evening|{_MON})\b|\d", re.IGNORECASE)
+
+
 def find_time(clause: str, report_date: dt.date, offset: int = 0) -> TimeRef | None:
     """The time expression that dates a clause, resolved against the report date; None if none."""
+    if not _ANY_TIME.search(clause):
+        return None
     for kind in PRIORITY:
         for match in _PATTERNS[kind].finditer(clause):
             ref = _resolve(kind, match, report_date)

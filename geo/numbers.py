@@ -125,6 +125,14 @@ def parse_figure(match: re.Match, offset: int = 0) -> Figure:
     return Figure(start, end, text, value, None, qual)
 
 
+_NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"dozen", "dozens", "scores", "hundred", "hundreds",
+                                                      "thousands", "several", "many", "numerous", "tens",
+                                                      "few", "handful", "number", "couple", "pair"}
+_WORD = re.compile(r"[a-z]+")
+
+
 def find_figures(text: str, offset: int = 0) -> list[Figure]:
     """Every figure in `text`, in order (years, distances and dates are for the caller to filter)."""
+    if not any(ch.isdigit() for ch in text) and _NUMBER_WORDS.isdisjoint(_WORD.findall(text.lower())):
+        return []  # most sentences have no figure: skip the big pattern
     return [parse_figure(m, offset) for m in COUNT_RE.finditer(text)]

@@ -114,7 +114,7 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
     for start, end, words in _name_spans(clause):
         if any(s <= start < e for s, e in skip):
             continue
-        before, after = clause[:start], clause[end:]
+        before, after = clause[max(0, start - 120):start], clause[end:end + 80]
         if _NOT_A_PLACE_AFTER.match(after):
             continue
         mention = _classify(words, start, end, before, after, previous, clause, gazetteer)

@@ -68,6 +68,8 @@ _QUAL_WORDS = re.compile(r"(?:\b(?:at\s+least|more\s+than|over|nearly|almost|abo
 _HYPOTHETICAL = re.compile(r"\b(?:could|might|would|will|should)\s+(?:be|have\s+been|die)\b|\brisk(?:s|ing)?\b"
                           r"|\bthreat(?:ened)?\b|\bfear(?:ed|s)?\b", re.IGNORECASE)
 
+_LOOK_BACK = 120  # characters before a figure that can say what it counts
+
 # Parts of a toll.
 _PART_BEFORE = re.compile(r"\b(?:including|includes|included|among\s+them|among\s+whom(?:\s+(?:were|are|was))?|"
                           r"of\s+whom|incl\.|amongst\s+them|among\s+those\s+killed\s+(?:were|are))\s*$",
@@ -159,7 +161,7 @@ def tolls(counts: list[Count]) -> list[Count]:
 
 def _implied_counts(clause: str) -> list[Count]:
     out: list[Count] = []
-    for m in _FAMILY.finditer(clause):
+    for m in (_FAMILY.finditer(clause) if "famil" in clause.lower() else ()):
         text = m.group("n") or m.group("n2")
         value = word_to_int(text)
         if value:
@@ -194,7 +196,7 @@ def _implied_counts(clause: str) -> list[Count]:
 
 def _count_from_figure(clause: str, fig: Figure) -> Count | None:
     after = clause[fig.end:]
-    before = clause[:fig.start]
+    before = clause[max(0, fig.start - _LOOK_BACK):fig.start]
     if _NOT_A_COUNT_BEFORE.search(before) or _NOT_PEOPLE_AFTER.match(after):
         return None
     if fig.low is not None and 1900 <= fig.low <= 2100 and fig.high is None and "," not in fig.text:
@@ -227,7 +229,7 @@ def _count_from_figure(clause: str, fig: Figure) -> Count | None:
 def _mark_parts(clause: str, counts: list[Count]) -> None:
     previous: Count | None = None
     for count in counts:
-        before = clause[:count.start]
+        before = clause[max(0, count.start - _LOOK_BACK):count.start]
         if not count.part and count.noun in CHILD_NOUNS + WOMAN_NOUNS:
             chained = previous is not None and previous.part and \
                 _PART_CHAIN.match(clause[previous.end:count.start])
@@ -260,8 +262,7 @@ def _find_roles(clause: str, counts: list[Count]) -> None:
     masked = _masked(clause, counts)
     mains = [c for c in counts if not c.part]
     for i, count in enumerate(mains):
-        before = _QUAL_WORDS.sub("", clause[:count.start]) if _QUAL_WORDS.search(clause[:count.start]) \
-            else clause[:count.start]
+        before = _QUAL_WORDS.sub("", clause[max(0, count.start - _LOOK_BACK):count.start])
         m = _ROLE_BEFORE.search(before)
         if m and m.group("kill"):
             count.role = "killed"
