@@ -90,6 +90,73 @@ def decide(store: Any, incidents: Iterable[Incident], on_duplicate: OnDuplicate,
     return fresh, list(merged.values())
 
 
+# --- the dashboard's review: corrected rows, a choice per duplicate -------------------------------
+
+EDITABLE = ("date", "date_end", "places", "province", "geo_precision", "killed", "killed_max", "children",
+            "women", "injured", "actor", "event_type", "source", "cumulative")
+
+
+def review_row(incident: Incident) -> dict[str, Any]:
+    """The editable fields of an incident as a table row (places joined with '; ')."""
+    row = {name: getattr(incident, name) for name in EDITABLE}
+    row["places"] = "; ".join(incident.places)
+    return row
+
+
+def reviewed_incident(original: Incident, row: dict[str, Any], gazetteer: Any = None,
+                      place: Any = None) -> Incident:
+    """The incident after the analyst's corrections; raises ValidationError naming the field.
+
+    `place` (a gazetteer Match chosen in a search) replaces the places. Places typed by hand keep
+    their points when unchanged and are looked up in the gazetteer otherwise.
+    """
+    values = {name: getattr(original, name) for name in Incident.__dataclass_fields__}
+    values.update({name: row.get(name) for name in EDITABLE if name in row})
+    values.pop("id")  # the id follows the corrected content
+    if place is not None:
+        values.update(places=[place.name], points=[place.point], province=place.province or values["province"],
+                      geo_precision=1)
+    else:
+        names = [p.strip() for p in str(row.get("places") or "").split(";") if p.strip()]
+        known = dict(zip(original.places, original.points))
+        points = []
+        for name in names:
+            if name in known:
+                points.append(known[name])
+            else:
+                match = gazetteer.resolve(name) if gazetteer is not None else None
+                points.append(match.point if match else None)
+        values.update(places=names, points=points)
+    return Incident.from_dict(values)
+
+
+def save_reviewed(store: Any, text: str, incidents: list[Incident], choices: dict[str, str]) -> ImportSummary:
+    """Store reviewed incidents with the report text; `choices[id]` is "merge" (into its first
+    stored duplicate), "keep" or "skip"; incidents without a choice are kept."""
+    summary = ImportSummary(report_hash(text))
+    if store.has_report(summary.report_hash):
+        summary.already_stored = True
+        return summary
+    fresh, merged = [], {}
+    for incident in incidents:
+        choice = choices.get(incident.id, "keep")
+        matches = find_duplicates(store, incident) if choice == "merge" else []
+        if choice == "skip":
+            summary.skipped.append(incident.id)
+        elif matches:
+            target = merged.get(matches[0].id, matches[0])
+            merged[target.id] = merge(target, incident)
+            summary.merged.append(target.id)
+        else:
+            fresh.append(incident)
+    if merged:
+        store.add(list(merged.values()), on_conflict="replace")
+    added = store.add(fresh, on_conflict="skip", report_text=text)
+    summary.stored += added.added
+    summary.skipped += added.skipped
+    return summary
+
+
 def import_report_files(store: Any, paths: Iterable[str | Path], report_date: dt.date | str | None = None,
                         on_duplicate: OnDuplicate = "merge") -> list[str]:
     """Import .txt report files; returns one line per file (and its warnings) to print."""

@@ -1,0 +1,180 @@
+"""Add a report: paste or upload a news report, review the incidents found (the words behind each
+figure highlighted), correct them, pick places from the gazetteer, decide on duplicates, save.
+A thin shell over `geo.extract`, `geo.duplicates` and `geo.reports`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+
+import pandas as pd
+import streamlit as st
+
+from geo.duplicates import find_duplicates
+from geo.extract import Extraction, ExtractionError, extract
+from geo.model import ValidationError
+from geo.report_text import decode
+from geo.reports import EDITABLE, review_row, reviewed_incident, save_reviewed
+from geo.store import DB_ENV, StoreError, open_store
+
+st.set_page_config(page_title="Add a report · Strike Atlas", page_icon="🗺️", layout="wide")
+
+COLOURS = {"killed": "#f7b2b2", "killed_max": "#f7b2b2", "children": "#ffd59e", "women": "#e2c6f5",
+           "injured": "#b9e3f7", "place": "#c4ebc4", "date": "#f0f0a8", "source": "#dddddd",
+           "actor": "#f5d0e6"}
+
+
+@st.cache_resource(show_spinner="Opening the incident store…")
+def get_store(url: str | None):
+    return open_store(url)
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer…")
+def get_gazetteer():
+    from geo.gazetteer import default_gazetteer
+    return default_gazetteer()
+
+
+def md(text: str) -> str:
+    """User text made inert for st.markdown/st.warning: HTML escaped, Markdown marks backslashed."""
+    return re.sub(r"([\\`*_{}\[\]()#+!|~>$-])", r"\\\1", html.escape(text, quote=False))
+
+
+def highlighted(extraction: Extraction) -> str:
+    """The report as HTML: the text escaped first, then the evidence spans wrapped in <mark>."""
+    spans = sorted({(ev.start, ev.end, ev.field) for c in extraction.incidents for ev in c.evidence})
+    out, pos = [], 0
+    for start, end, name in spans:
+        if start < pos:
+            continue  # overlapping words are marked once
+        out.append(html.escape(extraction.text[pos:start]))
+        colour = COLOURS.get(name, "#eeeeee")
+        out.append(f'<mark style="background:{colour}" title="{name}">'
+                   f'{html.escape(extraction.text[start:end])}</mark>')
+        pos = end
+    out.append(html.escape(extraction.text[pos:]))
+    body = "".join(out).replace("\n", "<br>")
+    legend = " ".join(f'<mark style="background:{c}">{n}</mark>' for n, c in COLOURS.items() if n != "killed_max")
+    return f'<div style="line-height:1.7">{body}</div><div style="font-size:0.8em;margin-top:0.5em">{legend}</div>'
+
+
+def reports_given(text: str, uploads) -> list[tuple[str, str]]:
+    reports = [("pasted text", text)] if text.strip() else []
+    for upload in uploads or []:
+        try:
+            reports.append((upload.name, decode(upload.getvalue(), upload.name)))
+        except ExtractionError as exc:
+            st.error(md(str(exc)))
+    return reports
+
+
+def place_search(gazetteer, key: str, count: int):
+    """Text input → gazetteer candidates → a choice, with the candidates on a small map."""
+    st.markdown("**Correct a place** — search the gazetteer and apply a place to an incident")
+    query = st.text_input("Place name", key=f"{key}_query", placeholder="e.g. Mayadin, Abu Kamal, الرقة")
+    if not query.strip():
+        return
+    found = gazetteer.candidates(query.strip(), limit=8)
+    if not found:
+        st.info(md(f"No place in the gazetteer is spelled like “{query.strip()}”."))
+        return
+    labels = [f"{m.name} ({m.province or m.country}, match {m.score:.2f})" for m in found]
+    choice = st.selectbox("Candidates", range(len(found)), format_func=lambda i: labels[i], key=f"{key}_pick")
+    st.map(pd.DataFrame({"lat": [m.latitude for m in found], "lon": [m.longitude for m in found]}),
+           zoom=6, height=260)
+    row = st.selectbox("Incident", range(count), format_func=lambda i: f"incident {i + 1}", key=f"{key}_row")
+    if st.button("Use this place", key=f"{key}_apply"):
+        st.session_state.setdefault(f"{key}_places", {})[row] = found[choice]
+        st.rerun()
+
+
+st.title("Add a report")
+st.caption("Paste a news report or upload .txt files. The incidents found are shown with the words "
+           "behind each figure highlighted; correct anything before saving. Figures are as reported, "
+           "not verified. A first line 'date YYYY-MM-DD' dates the report; otherwise give its date below.")
+
+text = st.text_area("Report text", key="report_text", height=180)
+uploads = st.file_uploader("…or report files (.txt)", type=["txt"], accept_multiple_files=True, key="report_files")
+report_date = st.date_input("Report date (when the text has no dateline)", value=None, key="report_date",
+                            min_value=dt.date(1990, 1, 1), max_value=dt.date.today())
+
+reports = reports_given(text, uploads)
+if not reports:
+    st.info("Paste a report or upload a .txt file to see the incidents it describes.")
+    st.stop()
+
+try:
+    store = get_store(os.environ.get(DB_ENV))
+except StoreError as exc:
+    st.error(md(f"The incident store cannot be opened: {exc}"))
+    st.stop()
+gazetteer = get_gazetteer()
+
+for number, (label, report) in enumerate(reports):
+    key = f"r{number}"
+    st.divider()
+    st.subheader(f"Report: {label}")
+    try:
+        extraction = extract(report, report_date, gazetteer)
+    except ExtractionError as exc:
+        st.error(md(f"{label}: {exc}"))
+        continue
+    for warning in extraction.warnings:
+        st.warning(md(warning))
+    st.markdown(highlighted(extraction), unsafe_allow_html=True)  # escaped above, only <mark> added
+    if store.has_report(extraction.report_hash):
+        st.info("This report is already stored (same text); saving it again would add nothing.")
+        continue
+    if not extraction.incidents:
+        st.info("No incident found in this report.")
+        continue
+
+    candidates = extraction.incidents
+    rows = pd.DataFrame([{"save": True, **review_row(c.incident), "confidence": c.confidence,
+                          "explanation": c.explanation} for c in candidates])
+    edited = st.data_editor(
+        rows, key=f"{key}_table", num_rows="fixed", hide_index=False, width="stretch",
+        disabled=["confidence", "explanation"],
+        column_config={"save": st.column_config.CheckboxColumn("save"),
+                       "places": st.column_config.TextColumn("places", help="separate places with ';'"),
+                       "explanation": st.column_config.TextColumn("explanation", width="large")})
+    chosen_places = st.session_state.get(f"{key}_places", {})
+    for row, match in chosen_places.items():
+        st.caption(md(f"incident {row + 1}: place set to {match.name} ({match.province})"))
+    place_search(gazetteer, key, len(candidates))
+
+    reviewed, problems = [], []
+    for i, candidate in enumerate(candidates):
+        row = edited.iloc[i].to_dict()
+        if not row.get("save"):
+            continue
+        try:
+            reviewed.append(reviewed_incident(candidate.incident, {k: row.get(k) for k in EDITABLE},
+                                              gazetteer, chosen_places.get(i)))
+        except ValidationError as exc:
+            problems.append(f"incident {i + 1}: {exc}")
+    for problem in problems:
+        st.error(md(problem))
+
+    choices: dict[str, str] = {}
+    for i, incident in enumerate(reviewed):
+        matches = find_duplicates(store, incident)
+        if not matches:
+            continue
+        match = matches[0]
+        st.markdown(md(f"Incident “{', '.join(incident.places) or incident.province}” on {incident.date} "
+                       f"may be one already stored: {', '.join(match.places) or match.province}, {match.date}, "
+                       f"killed {match.killed if match.killed is not None else '?'}, "
+                       f"source {match.source or 'unknown'} ({match.id})."))
+        choice = st.radio("What to do", ["merge", "keep apart"], horizontal=True, key=f"{key}_dup_{i}")
+        choices[incident.id] = "merge" if choice == "merge" else "keep"
+
+    if st.button("Save", key=f"{key}_save", type="primary", disabled=bool(problems)):
+        try:
+            summary = save_reviewed(store, report, reviewed, choices)
+        except StoreError as exc:
+            st.error(md(f"Not saved: {exc}"))
+        else:
+            st.success(md(summary.describe()))
