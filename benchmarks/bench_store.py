@@ -15,6 +15,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -116,6 +117,7 @@ def run_size(size: int, pg_url: str | None) -> list[Row]:
         if store.dialect == "postgresql":
             _truncate(store)
         store.close()
+    shutil.rmtree(tmp, ignore_errors=True)
     return rows
 
 

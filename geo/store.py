@@ -64,7 +64,7 @@ incidents_table = sa.Table(
     sa.Column("latitude", sa.Float),
     sa.Column("search", sa.Text, nullable=False),  # lower-cased text the free-text filter searches
     sa.Index("ix_incidents_date", "date"),
-    sa.Index("ix_incidents_province", "province"),
+    sa.Index("ix_incidents_province_date", "province", "date"),  # a province and a period
     sa.Index("ix_incidents_killed", "killed"),
     sa.Index("ix_incidents_lonlat", "longitude", "latitude"),
     # Only multi-day incidents: lets "began before the period and still runs" use an index.
