@@ -13,6 +13,7 @@ for each rule.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ __all__ = ["extract", "Extraction", "Candidate", "Evidence", "ExtractionError"]
 SURE_SPELLING = 0.9  # a weaker spelling match far from the report's other places is not trusted
 FAR_KM = 150
 
+# ", a day after 14 people were killed": what follows is another event, kept apart even without a toll
+_HARD_SPLIT = re.compile(r",\s+(?:only\s+|just\s+)?(?:a|one|two|three|\d+)\s+days?\s+(?:after|before)\b", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r";\s*|,?\s+(?:while|whereas|meanwhile)\s+|,\s+and\s+(?=(?:in|at|near)\s)"
                            r"|\s+[—–]\s+", re.IGNORECASE)
 _ATTACK = re.compile(r"\b(?:struck|strikes?|hit|hitting|bomb\w*|shell\w*|raid\w*|target\w*|pounded|"
@@ -179,6 +182,10 @@ class _Reader:
         counts = find_counts(clause, offset)
         places = find_places(clause, self.gazetteer, offset, skip)
         time = find_time(clause, self.day, offset)
+        if time is not None and time.kind == "days_before" and self.inherited is not None \
+                and self.inherited.date is not None and time.date is not None:
+            # "a day after/earlier" counts from the day being told about, else the dateline
+            time = dataclasses.replace(time, date=self.inherited.date - (self.day - time.date))
         if time is not None and not time.is_history and not time.cumulative:
             self.inherited = time
         elif time is None:
@@ -386,11 +393,9 @@ class _Reader:
         located_targets = [p for p in targets if p.match is not None]
         if located_targets:
             chosen, precision = targets, 1
-        elif near and any(p.match is not None for p in near):
-            chosen = targets + [p for p in near if p.match is not None and p.role == "near"] or \
-                targets + [p for p in near if p.match is not None][:1]
-            if not any(p.match is not None for p in chosen):
-                chosen = targets + [p for p in near if p.match is not None][:1]
+        elif any(p.match is not None and p.role == "near" for p in near):
+            # "in X, near Y" with X unknown: Y locates it (a "south of Y" landmark does not)
+            chosen = targets + [p for p in near if p.match is not None and p.role == "near"]
             precision = 2
         elif targets:
             chosen, precision = targets, 1
@@ -423,7 +428,12 @@ class _Reader:
 # --- helpers --------------------------------------------------------------------------------------
 
 def _clauses(sentence: str) -> list[tuple[int, str]]:
-    """Split a sentence at ';', 'while', ', and in' — only where both sides tell a toll."""
+    """Split a sentence at ';', 'while', ', and in' — only where both sides tell a toll — and
+    always before ', a day after'."""
+    hard = _HARD_SPLIT.search(sentence)
+    if hard:
+        head = _clauses(sentence[:hard.start()])
+        return head + [(hard.start() + 1 + s, c) for s, c in _clauses(sentence[hard.start() + 1:])]
     pieces, pos = [], 0
     for m in _CLAUSE_SPLIT.finditer(sentence):
         pieces.append((pos, sentence[pos:m.start()]))

@@ -177,8 +177,11 @@ def _classify(words: str, start: int, end: int, before: str, after: str,
     between = clause[previous.end:start] if previous is not None else ""
     if _PROVINCE_BEFORE.search(before) or _PROVINCE_AFTER.match(after):
         role = "province"
-    elif previous is not None and (_CONNECTOR.match(between) or re.fullmatch(r"['’]s\s+", between)):
-        # a list ("A, B and C") or a part of the place before ("Raqqa's al-Badu")
+    elif previous is not None and re.fullmatch(r"['’]s\s+", between):
+        # a part of the place before ("Raqqa's al-Badu district"): a neighbourhood, not a town to look up
+        return PlaceMention(words, start, end, previous.role, None, None, True)
+    elif previous is not None and _CONNECTOR.match(between):
+        # a list ("A, B and C")
         role, strong = previous.role, previous.strong or bool(_STRONG_BEFORE.search(before))
     listed = role is not None and role != "province"
     if role is None:

@@ -53,8 +53,8 @@ _BREAK = re.compile(r"\b(?:where|which|who|whom|whose|because|but|although|thoug
 _ROLE_BEFORE = re.compile(
     r"(?P<kill>\b(?:killing|killed|kills|kill|claimed\s+the\s+lives\s+of|claiming\s+the\s+lives\s+of|"
     r"took\s+the\s+lives\s+of|taking\s+the\s+lives\s+of|bodies\s+of|deaths\s+of|massacred|"
-    r"death\s+toll(?:\s+[\w-]+){0,5}?\s+(?:to|of|at)|toll(?:\s+[\w-]+){0,3}?\s+(?:rose|climbed|"
-    r"reached|stood|jumped|increased)(?:\s+to|\s+at)?|dead\s+(?:rose|climbed)\s+to|dead\s+numbered|"
+    r"death\s+toll(?:\s+[\w-]+){0,5}?\s+(?:to|of|at)|toll(?:\s+[\w'’-]+){0,6}?\s+(?:rose|risen|climbed|"
+    r"reached|stood|jumped|increased|gone\s+up)(?:\s+to|\s+at)?|dead\s+(?:rose|climbed)\s+to|dead\s+numbered|"
     r"death\s+of|(?:brings|bringing|brought|raising|raises|raised|pushing|pushes|pushed)\s+"
     r"(?:the\s+(?:death\s+)?(?:toll|number\s+of\s+(?:dead|deaths))\s+)?to))\s+$"
     r"|(?P<injure>\b(?:wounding|wounded|injuring|injured|hurting|hurt|maiming)\s+(?:another\s+)?)$"
@@ -197,7 +197,8 @@ def _implied_counts(clause: str) -> list[Count]:
 def _count_from_figure(clause: str, fig: Figure) -> Count | None:
     after = clause[fig.end:]
     before = clause[max(0, fig.start - _LOOK_BACK):fig.start]
-    if _NOT_A_COUNT_BEFORE.search(before) or _NOT_PEOPLE_AFTER.match(after):
+    if (_NOT_A_COUNT_BEFORE.search(before) and not _ROLE_BEFORE.search(before)) \
+            or _NOT_PEOPLE_AFTER.match(after):
         return None
     if fig.low is not None and 1900 <= fig.low <= 2100 and fig.high is None and "," not in fig.text:
         return None  # a year
