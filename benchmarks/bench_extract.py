@@ -5,7 +5,7 @@ baseline: the same extraction after looking up every capitalised word sequence w
     .venv/bin/python benchmarks/bench_extract.py [--repeats 30]
 
 The 5 KB report is built from the test corpus (tests/corpus/r*.txt, datelines removed, one dateline
-on top). Timings are the median of `repeats` runs; "cold" clears the gazetteer's lookup cache
+on top). Timings are the best and the median of `repeats` runs; "cold" clears the gazetteer's lookup cache
 before each run, "warm" keeps it (a page re-extracting the same text).
 """
 
