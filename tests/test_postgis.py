@@ -3,7 +3,10 @@ the fast read paths on both backends."""
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -94,28 +97,35 @@ def test_fast_read_paths_agree_with_the_model(store):
         store.query_frame(columns=["id", "password"])
 
 
-def _import_range(url: str, first: int, last: int, go) -> None:
-    store = open_store(url)
-    go.wait(30)
-    for start in range(first, last, 1000):  # 1000, 1000, 500: the COPY path and the executemany one
-        store.add([make_incident(id=f"c{i:05d}", killed=i % 50 + 1)
-                   for i in range(start, min(start + 1000, last))])
-    store.close()
+_IMPORT_RANGE = """
+import sys, time
+from pathlib import Path
+from geo.store import open_store
+from tests.conftest import make_incident
+url, first, last, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+store = open_store(url)
+deadline = time.monotonic() + 30
+while not go.exists() and time.monotonic() < deadline:
+    time.sleep(0.01)
+for start in range(first, last, 1000):  # 1000, 1000, 500: the COPY path and the executemany one
+    store.add([make_incident(id=f"c{i:05d}", killed=i % 50 + 1)
+               for i in range(start, min(start + 1000, last))])
+store.close()
+"""
 
 
-def test_concurrent_imports_lose_nothing(store):
+def test_concurrent_imports_lose_nothing(store, tmp_path):
+    # Separate interpreters (not multiprocessing), so nothing is shared with this process.
     url = store.engine.url.render_as_string(hide_password=False)
-    ctx = multiprocessing.get_context("spawn")
-    go = ctx.Event()
+    go = tmp_path / "go"
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
     # disjoint parts (0-1499 and 2500-3999) and an overlap both processes write (1500-2499)
-    workers = [ctx.Process(target=_import_range, args=(url, 0, 2500, go)),
-               ctx.Process(target=_import_range, args=(url, 1500, 4000, go))]
-    for w in workers:
-        w.start()
-    go.set()
-    for w in workers:
-        w.join(120)
-    assert [w.exitcode for w in workers] == [0, 0]
+    workers = [subprocess.Popen([sys.executable, "-c", _IMPORT_RANGE, url, str(a), str(b), str(go)],
+                                cwd=root, env=env) for a, b in ((0, 2500), (1500, 4000))]
+    go.touch()
+    codes = [w.wait(120) for w in workers]
+    assert codes == [0, 0]
     assert store.count() == 4000
     ids = [i.id for i in store.iter_query()]
     assert ids == sorted(ids) and set(ids) == {f"c{i:05d}" for i in range(4000)}
