@@ -24,6 +24,7 @@ from geo.store import DB_ENV, StoreError, open_store
 
 HERE = Path(__file__).resolve().parent
 MAP_KEY = "incident-map"
+LEGEND_WIDTH_PX = 290  # mapview's legend, open, in the map's bottom-right corner
 ATTRIBUTION = ("Places: GeoNames (CC BY 4.0, geonames.org) · Map tiles © OpenStreetMap contributors · "
                "Figures are as reported by each incident's source, not verified.")
 
@@ -54,13 +55,25 @@ def date_span(url: str | None, version: int) -> tuple[dt.date, dt.date] | None:
     return get_store(url).date_span()
 
 
-def base_map():
+@st.cache_data(ttl=300, show_spinner=False)
+def store_extent(url: str | None, version: int) -> tuple[float, float, float, float] | None:
+    """Where the stored incidents are: the base map's fixed view, whatever the filters."""
+    return summary.extent(query(url, Filters(), version))
+
+
+def base_map(bounds: tuple[float, float, float, float] | None):
     """The base map, the same on every run, so filtering swaps the layer without reloading the map.
 
     Built afresh each run (it is cheap): st_folium adds the layer to the map object it is given,
     so a cached map would carry the previous run's layer and change, reloading the map.
+    The view fits the stored incidents, kept clear of the legend in the bottom-right corner.
     """
-    return mapview.base_map(tiles="OpenStreetMap", static_prefix="/app/static")
+    m = mapview.base_map(tiles="OpenStreetMap", static_prefix="/app/static")
+    if bounds is not None:
+        west, south, east, north = bounds
+        m.fit_bounds([[south, west], [north, east]], max_zoom=11,
+                     padding_top_left=(30, 30), padding_bottom_right=(LEGEND_WIDTH_PX, 30))
+    return m
 
 
 def md(text: str) -> str:
@@ -86,7 +99,7 @@ def url_filters() -> Filters:
 
 def seed_widgets(filters: Filters, span: tuple[dt.date, dt.date]) -> None:
     """Put a selection into the sidebar widgets (before they are drawn)."""
-    start = filters.start or span[0]
+    start = filters.start or min(span[0], filters.end or span[0])
     end = filters.end or max(span[1], start)
     st.session_state.f_dates = (start, end)
     st.session_state.f_provinces = list(filters.provinces)
@@ -141,9 +154,9 @@ def sidebar(span: tuple[dt.date, dt.date]) -> Filters:
 
 # --- the page -----------------------------------------------------------------------------------
 
-def show_figures(incidents: list[Incident]) -> None:
+def show_headline(incidents: list[Incident]) -> None:
     head = summary.headline(incidents)
-    a, b, c = st.columns(3)
+    a, b, c, note = st.columns([1, 1, 1, 3], vertical_alignment="center")
     a.metric("Incidents", f"{head.incidents:,}")
     b.metric("Reported deaths", head.killed_text)
     c.metric("Children killed", f"{head.children:,}")
@@ -156,8 +169,10 @@ def show_figures(incidents: list[Incident]) -> None:
     if head.without_toll:
         notes.append(f"{head.without_toll} incident{'s' if head.without_toll != 1 else ''} "
                      "with no reported number of deaths")
-    st.caption("; ".join(notes) + ".")
+    note.caption("; ".join(notes) + ".")
 
+
+def show_charts(incidents: list[Incident]) -> None:
     step = summary.time_step(incidents)
     over_time = summary.deaths_over_time(incidents, step)
     if not over_time.empty:
@@ -232,18 +247,22 @@ def main() -> None:
 
     st.title("Strike Atlas")
     st.markdown(md(filters.describe(len(incidents))))
-    if not incidents:
+    if not version:
+        st.info("The incident store is empty. Add a report on the **Add a report** page, or import "
+                "a file: `python -m geo import FILE` (ACLED, UCDP, CSV, GeoJSON, GeoPackage).")
+    elif not incidents:
         st.info("No incidents match these filters. Widen the dates, remove a province, lower the "
                 "minimum deaths or clear the text boxes — or press **Reset filters** in the sidebar.")
 
     static_assets()
-    map_column, figures_column = st.columns([3, 2], gap="medium")
+    show_headline(incidents)
+    map_column, charts_column = st.columns([2, 1], gap="medium")
     with map_column:
-        st_folium(base_map(), key=MAP_KEY, height=620, use_container_width=True,
-                  feature_group_to_add=mapview.incident_layer(incidents, colour_by="children"),
-                  returned_objects=[])
-    with figures_column:
-        show_figures(incidents)
+        st_folium(base_map(store_extent(url, version)), key=MAP_KEY, height=620,
+                  use_container_width=True, returned_objects=[],
+                  feature_group_to_add=mapview.incident_layer(incidents, colour_by="children"))
+    with charts_column:
+        show_charts(incidents)
     show_table(incidents)
     show_downloads(incidents)
     st.caption(ATTRIBUTION)

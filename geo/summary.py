@@ -97,6 +97,15 @@ def deaths_per_province(incidents: Iterable[Incident]) -> pd.DataFrame:
     return frame.sort_values(["killed", "province"], ascending=[False, True]).reset_index(drop=True)
 
 
+def extent(incidents: Iterable[Incident], pad: float = 0.05) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) around every located place, padded in degrees; None if none."""
+    points = [point for i in incidents for _, point in i.located]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad
+
+
 def places_text(incident: Incident) -> str:
     """The incident's places, unlocated ones marked, e.g. "Sbeikhan; At-Tayana (not located)"."""
     return "; ".join(name if point is not None else f"{name} ({NOT_LOCATED})"

@@ -209,3 +209,18 @@ def test_corrupt_database_gives_an_error_not_a_traceback(tmp_path, monkeypatch):
     at = run(AppTest.from_file(str(APP), default_timeout=60))
     assert at.error and "cannot be opened" in at.error[0].value
     assert "not a readable SQLite database" in at.error[0].value
+
+
+def test_empty_store_says_how_to_fill_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(DB_ENV, f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    at = run(AppTest.from_file(str(APP), default_timeout=60))
+    assert any("store is empty" in i.value and "python -m geo import" in i.value for i in at.info)
+    buttons = at.get("download_button")
+    assert buttons and all(b.disabled for b in buttons)
+
+
+def test_link_with_only_an_end_date_before_the_data(app):
+    app.query_params["end"] = "2019-01-01"
+    at = run(app)
+    assert at.dataframe[0].value.empty
+    assert url_param(at, "end") == ["2019-01-01"]

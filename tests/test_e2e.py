@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from geo.model import Incident
 from geo.store import DB_ENV, open_store
@@ -122,20 +123,19 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
 
 
 def marker_count(page) -> int:
-    """Incident markers drawn in the map iframe (mapview's hook, else Leaflet's SVG paths)."""
+    """Incident markers drawn in the map iframe, from the hook geo/templates/strike_atlas.js exposes."""
     frame = page.frame_locator(MAP_FRAME)
     return frame.locator("body").evaluate(
-        """() => window.strikeAtlasLayer ? window.strikeAtlasLayer.count
-               : document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length""")
+        "() => window.strikeAtlasLayer ? window.strikeAtlasLayer.count : -1", timeout=1_000)
 
 
 def wait_for_markers(page, expected: int, timeout_ms: int = 20_000) -> int:
     """Poll the map until it shows `expected` markers (or time runs out); returns the last count."""
-    count = -1
-    for _ in range(timeout_ms // 250):
+    count, deadline = -1, time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
         try:
             count = marker_count(page)
-        except Exception:  # the iframe is still loading
+        except PlaywrightError:  # the iframe is still loading
             count = -1
         if count == expected:
             break
@@ -150,6 +150,7 @@ def located_places(rows) -> int:
 def test_map_filters_and_geojson_download(server, browser, tmp_path):
     base, started = server
     page = browser.new_page(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
+    page.set_default_timeout(20_000)  # every wait is bounded: a broken page fails, never hangs
     try:
         page.goto(base, wait_until="domcontentloaded")
         wait_for_app(page)

@@ -75,3 +75,11 @@ def test_empty_selection_gives_empty_frames():
     assert summary.deaths_per_province([]).empty
     assert summary.table_frame([]).empty
     assert summary.headline([]).killed_text == "0"
+
+
+def test_extent_covers_located_places_only():
+    items = [inc(date="2020-01-01", places=["A", "B"], points=[(39.0, 35.9), None]),
+             inc(date="2020-01-02", places=["C"], points=[(40.9, 34.4)])]
+    west, south, east, north = summary.extent(items, pad=0.1)
+    assert (round(west, 6), round(south, 6), round(east, 6), round(north, 6)) == (38.9, 34.3, 41.0, 36.0)
+    assert summary.extent([inc(date="2020-01-01", places=["X"], points=[None])]) is None
