@@ -24,6 +24,7 @@ from geo.store import DB_ENV, StoreError, open_store
 
 HERE = Path(__file__).resolve().parent
 MAP_KEY = "incident-map"
+FORMAT_LABELS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "html": "HTML map"}
 LEGEND_WIDTH_PX = 290  # mapview's legend, open, in the map's bottom-right corner
 ATTRIBUTION = ("Places: GeoNames (CC BY 4.0, geonames.org) · Map tiles © OpenStreetMap contributors · "
                "Figures are as reported by each incident's source, not verified.")
@@ -44,18 +45,18 @@ def get_store(url: str | None):
     return open_store(url)
 
 
-@st.cache_data(ttl=300, show_spinner=False, hash_funcs={Filters: repr})
+@st.cache_data(ttl=60, show_spinner=False, hash_funcs={Filters: repr})
 def query(url: str | None, filters: Filters, version: int) -> list[Incident]:
     # `version` (the store's size) makes a newly added report show without waiting for the ttl.
     return get_store(url).query(filters)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=60, show_spinner=False)
 def date_span(url: str | None, version: int) -> tuple[dt.date, dt.date] | None:
     return get_store(url).date_span()
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=60, show_spinner=False)
 def store_extent(url: str | None, version: int) -> tuple[float, float, float, float] | None:
     """Where the stored incidents are: the base map's fixed view, whatever the filters."""
     return summary.extent(query(url, Filters(), version))
@@ -221,7 +222,7 @@ def show_downloads(incidents: list[Incident]) -> None:
     columns = st.columns(len(FORMATS) + 2)
     for column, fmt in zip(columns, FORMATS.values()):
         column.download_button(
-            f"Download {fmt.name.upper()}", data=lambda name=fmt.name: export_bytes(incidents, name),
+            f"Download {FORMAT_LABELS.get(fmt.name, fmt.name.upper())}", data=lambda name=fmt.name: export_bytes(incidents, name),
             file_name=f"strike-atlas-{today}.{fmt.extension}", mime=fmt.mime, on_click="ignore",
             disabled=not incidents, key=f"download-{fmt.name}", width="stretch")
 

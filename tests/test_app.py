@@ -170,9 +170,9 @@ def test_no_match_shows_an_empty_state(app):
 
 def test_download_buttons_for_every_format(app):
     at = run(app)
-    labels = [b.label for b in at.get("download_button")]
-    for name in FORMATS:
-        assert f"Download {name.upper()}" in labels
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert set(buttons) == {f"download-{name}" for name in FORMATS}
+    assert all(b.label.startswith("Download ") and not b.disabled for b in buttons.values())
 
 
 def test_map_component_gets_only_the_filtered_incidents(app):

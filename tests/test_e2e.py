@@ -6,6 +6,7 @@ The page must work offline: Leaflet comes from /app/static, tiles are the only o
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import socket
@@ -151,6 +152,11 @@ def test_map_filters_and_geojson_download(server, browser, tmp_path):
     base, started = server
     page = browser.new_page(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
     page.set_default_timeout(20_000)  # every wait is bounded: a broken page fails, never hangs
+    outside: list[str] = []
+    # No internet, as for a field analyst behind a firewall: only the local server answers.
+    page.context.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith(base) or route.request.url.startswith("data:")
+                       else (outside.append(route.request.url), route.abort()))
     try:
         page.goto(base, wait_until="domcontentloaded")
         wait_for_app(page)
@@ -172,10 +178,12 @@ def test_map_filters_and_geojson_download(server, browser, tmp_path):
         raqqa = [row for row in ROWS if row["province"] == "Raqqa"]
         assert wait_for_markers(page, located_places(raqqa)) == located_places(raqqa)
         assert "province=Raqqa" in page.url
+        assert all("tile" in url for url in outside), f"needs the internet for {outside}"
+        print(f"blocked {len(outside)} outside requests, e.g. {outside[:1]}")
 
         # The GeoJSON download holds exactly the shown incidents.
         with page.expect_download(timeout=20_000) as info:
-            page.get_by_role("button", name="Download GEOJSON").click()
+            page.get_by_role("button", name="Download GeoJSON").click()
         path = tmp_path / "download.geojson"
         info.value.save_as(path)
         assert info.value.suggested_filename.endswith(".geojson")
@@ -186,5 +194,12 @@ def test_map_filters_and_geojson_download(server, browser, tmp_path):
             lon, lat = (feature["geometry"]["coordinates"] if feature["geometry"]["type"] == "Point"
                         else feature["geometry"]["coordinates"][0])
             assert 35 < lon < 43 and 32 < lat < 38  # lon/lat order, in Syria
+
+        with page.expect_download(timeout=20_000) as info:
+            page.get_by_role("button", name="Download CSV").click()
+        info.value.save_as(tmp_path / "download.csv")
+        with (tmp_path / "download.csv").open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert sorted(row["id"] for row in rows) == sorted(row["id"] for row in raqqa)
     finally:
         page.close()
