@@ -1,4 +1,4 @@
-"""Strike Atlas dashboard, the map page: `streamlit run app.py`.
+"""Strike Atlas dashboard, the map page: `streamlit run app.py` (the pages in pages/ join the menu).
 
 A thin shell over `geo/`: sidebar widgets → Filters (kept in the URL) → store.query → map,
 headline figures, charts, table and downloads. Figures are as reported, never verified.
@@ -219,15 +219,16 @@ def show_table(incidents: list[Incident]) -> None:
 
 def show_downloads(incidents: list[Incident]) -> None:
     today = dt.date.today().isoformat()
-    columns = st.columns(len(FORMATS) + 2)
-    for column, fmt in zip(columns, FORMATS.values()):
-        column.download_button(
-            f"Download {FORMAT_LABELS.get(fmt.name, fmt.name.upper())}", data=lambda name=fmt.name: export_bytes(incidents, name),
-            file_name=f"strike-atlas-{today}.{fmt.extension}", mime=fmt.mime, on_click="ignore",
-            disabled=not incidents, key=f"download-{fmt.name}", width="stretch")
+    with st.container(horizontal=True):
+        for fmt in FORMATS.values():
+            st.download_button(
+                f"Download {FORMAT_LABELS.get(fmt.name, fmt.name.upper())}",
+                data=lambda name=fmt.name: export_bytes(incidents, name),
+                file_name=f"strike-atlas-{today}.{fmt.extension}", mime=fmt.mime, on_click="ignore",
+                disabled=not incidents, key=f"download-{fmt.name}", width="content")
 
 
-def main() -> None:
+def map_page() -> None:
     url = os.environ.get(DB_ENV) or None
     try:
         store = get_store(url)
@@ -269,4 +270,10 @@ def main() -> None:
     st.caption(ATTRIBUTION)
 
 
-main()
+def site_pages() -> list:
+    """This map first, then every page in pages/ (titles from their file names, e.g. 'Add a report')."""
+    return [st.Page(map_page, title="Map", icon="🗺️", default=True),
+            *(st.Page(f"pages/{path.name}") for path in sorted((HERE / "pages").glob("*.py")))]
+
+
+st.navigation(site_pages()).run()
