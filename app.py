@@ -272,7 +272,7 @@ def map_page() -> None:
 
 def site_pages() -> list:
     """This map first, then every page in pages/ (titles from their file names, e.g. 'Add a report')."""
-    return [st.Page(map_page, title="Map", icon="🗺️", default=True),
+    return [st.Page(map_page, title="Map", icon=":material/map:", default=True),
             *(st.Page(f"pages/{path.name}") for path in sorted((HERE / "pages").glob("*.py")))]
 
 
