@@ -47,16 +47,17 @@ def get_store(url: str | None):
 
 @st.cache_data(ttl=60, show_spinner=False, hash_funcs={Filters: repr})
 def query(url: str | None, filters: Filters, version: int) -> list[Incident]:
-    # `version` (the store's size) makes a newly added report show without waiting for the ttl.
+    # `version` (the store's size) makes a newly added report show at once; the ttl catches
+    # replaced incidents, which leave the size unchanged.
     return get_store(url).query(filters)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)
 def date_span(url: str | None, version: int) -> tuple[dt.date, dt.date] | None:
     return get_store(url).date_span()
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)
 def store_extent(url: str | None, version: int) -> tuple[float, float, float, float] | None:
     """Where the stored incidents are: the base map's fixed view, whatever the filters."""
     return summary.extent(query(url, Filters(), version))
