@@ -72,6 +72,15 @@ incidents_table = sa.Table(
              postgresql_where=sa.text("date_end IS NOT NULL")),
 )
 
+# One row: a random id for this database (so a re-created file never repeats an old token) and a
+# counter bumped in the same transaction as every write, for `Store.version`.
+meta_table = sa.Table(
+    "store_meta", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("store_id", sa.String(32), nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
 reports_table = sa.Table(
     "reports", metadata,
     sa.Column("hash", sa.String(64), primary_key=True),
@@ -167,6 +176,8 @@ class Store:
                     result.added.extend(r[0] for r in fresh)
             if report_text is not None:
                 self._add_report(conn, report_text)
+            if result.added or result.replaced:
+                _bump_version(conn)
         return result
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -177,6 +188,8 @@ class Store:
             for chunk in _chunks(ids, 500):
                 removed += conn.execute(incidents_table.delete()
                                         .where(incidents_table.c.id.in_(chunk))).rowcount
+            if removed:
+                _bump_version(conn)
         return removed
 
     def analyze(self) -> None:
@@ -236,6 +249,14 @@ class Store:
             if name in frame:
                 frame[name] = frame[name].astype("Int64")
         return frame
+
+    def version(self) -> str:
+        """A token that changes with every write (add, replace, delete) through any Store, in any
+        process: a key for caches of query results. One indexed row read."""
+        with self._connect() as conn:
+            row = conn.execute(sa.select(meta_table.c.store_id, meta_table.c.version)
+                               .where(meta_table.c.id == 1)).first()
+        return f"{row[0]}-{row[1]}" if row else "0"
 
     def count(self, filters: Filters | None = None) -> int:
         stmt = sa.select(sa.func.count()).select_from(incidents_table)
@@ -397,6 +418,9 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
                 index.create(conn, checkfirst=True)
         if engine.dialect.name == "postgresql":
             postgis.prepare(conn)
+        if conn.execute(sa.select(meta_table.c.id)).first() is None:
+            import uuid
+            conn.execute(meta_table.insert().values(id=1, store_id=uuid.uuid4().hex[:12], version=0))
     if is_default and new and BUNDLED_INCIDENTS.exists():
         from geo.formats import geojson
         store.add(geojson.read_geojson(BUNDLED_INCIDENTS).incidents)
@@ -456,6 +480,13 @@ def _explain(exc: Exception, label: str) -> str:
     if "connection" in low or "could not connect" in low or "refused" in low:
         return f"cannot reach the database server at {label}: is it running? ({text.splitlines()[0]})"
     return f"database error on {label}: {text.splitlines()[0] if text else type(exc).__name__}"
+
+
+def _bump_version(conn: sa.Connection) -> None:
+    """Count a write; last in its transaction, so concurrent PostgreSQL writers queue here only
+    for their commit (the row lock is held until then)."""
+    conn.execute(meta_table.update().where(meta_table.c.id == 1)
+                 .values(version=meta_table.c.version + 1))
 
 
 def _is_deadlock(exc: BaseException | None) -> bool:

@@ -165,3 +165,49 @@ def test_distinct_and_date_span(store):
     assert store.distinct("actor") == ["A actor", "B actor"]
     low, high = store.date_span()
     assert (low.isoformat(), high.isoformat()) == ("2017-08-01", "2017-08-17")
+
+
+def test_version_changes_on_every_write_and_only_then(store):
+    seen = [store.version()]
+
+    def changed() -> bool:
+        now = store.version()
+        fresh = now not in seen
+        seen.append(now)
+        return fresh
+
+    store.add([make_incident(id="a"), make_incident(id="b")])
+    assert changed()
+    store.add([make_incident(id="a")])  # skipped: nothing stored changed
+    assert not changed()
+    store.add([make_incident(id="a", killed=9)], on_conflict="replace")  # same count, new figures
+    assert changed()
+    assert store.delete(["b"]) == 1
+    assert changed()
+    assert store.delete(["no such id"]) == 0
+    assert not changed()
+    store.query()
+    store.count()
+    assert not changed()
+
+
+def test_version_is_shared_by_every_store_on_the_database(store):
+    other = open_store(store.engine.url.render_as_string(hide_password=False))
+    try:
+        before = other.version()
+        store.add([make_incident(id="seen-elsewhere")])
+        assert other.version() == store.version() != before
+    finally:
+        other.close()
+
+
+def test_recreated_database_does_not_repeat_an_old_version(tmp_path):
+    path = tmp_path / "again.sqlite"
+    first = open_store(f"sqlite:///{path}")
+    first.add([make_incident(id="x")])
+    old = first.version()
+    first.close()
+    path.unlink()
+    second = open_store(f"sqlite:///{path}")
+    second.add([make_incident(id="x", killed=1)])
+    assert second.version() != old
