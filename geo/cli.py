@@ -19,6 +19,7 @@ COMMANDS = (
     "geo.commands.import_",
     "geo.commands.boundaries",
     "geo.commands.extract",
+    "geo.commands.relocate",
 )
 
 

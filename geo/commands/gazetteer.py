@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     fetch.add_argument("countries", nargs="+", metavar="CC", help="ISO country codes, e.g. SY IQ")
     fetch.add_argument("--url-base", default=GEONAMES_DUMP_URL, metavar="URL",
                        help=f"where the <CC>.zip files are (default {GEONAMES_DUMP_URL})")
+    fetch.add_argument("--relocate", action="store_true",
+                       help="then locate the default store's places the new lists know "
+                            "(as `python -m geo relocate`)")
     fetch.set_defaults(run=run_fetch)
     status = actions.add_parser("status", help="places loaded, per source")
     status.set_defaults(run=run_status)
@@ -42,6 +45,16 @@ def run_fetch(args: argparse.Namespace) -> int:
         except GazetteerError as exc:
             print(("\r\033[K" if live else "") + f"error: {exc}", file=sys.stderr)
             failed += 1
+    if failed == len(args.countries):
+        return 2
+    if args.relocate:
+        from geo.commands.relocate import relocate_and_report
+        from geo.store import open_store
+
+        code = relocate_and_report(open_store())
+        return 2 if failed else code
+    print("now run: python -m geo relocate  (stored incidents' places the new lists know get "
+          "their coordinates)", file=sys.stderr)
     return 2 if failed else 0
 
 
