@@ -66,19 +66,22 @@ incidents_table = sa.Table(
     sa.Index("ix_incidents_date", "date"),
     sa.Index("ix_incidents_province_date", "province", "date"),  # a province and a period
     sa.Index("ix_incidents_killed", "killed"),
-    sa.Index("ix_incidents_lonlat", "longitude", "latitude"),
+    # The map view (a box, often with a minimum toll) answered from the index alone.
+    sa.Index("ix_incidents_lonlat_killed", "longitude", "latitude", "killed"),
     # Only multi-day incidents: lets "began before the period and still runs" use an index.
     sa.Index("ix_incidents_spans", "last_date", sqlite_where=sa.text("date_end IS NOT NULL"),
              postgresql_where=sa.text("date_end IS NOT NULL")),
 )
 
-# One row: a random id for this database (so a re-created file never repeats an old token) and a
-# counter bumped in the same transaction as every write, for `Store.version`.
+# One row: a random id for this database (so a re-created file never repeats an old token), a
+# counter bumped in the same transaction as every write (`Store.version`), and the longest span
+# (date_end - date, days) ever stored, which bounds the date-overlap search (see where_clauses).
 meta_table = sa.Table(
     "store_meta", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("store_id", sa.String(32), nullable=False),
     sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("max_span_days", sa.Integer),
 )
 
 reports_table = sa.Table(
@@ -135,6 +138,7 @@ class Store:
                   report_text: str | None) -> AddResult:
         result = AddResult()
         seen: set[str] = set()
+        longest = 0  # days, of the spans written
         with self._begin() as conn:
             # The statement is compiled once and run through the driver's executemany: the rows are
             # already plain values, so SQLAlchemy's per-row parameter processing is skipped.
@@ -147,6 +151,7 @@ class Store:
                 bulk = self._insert_ignoring_duplicates(postgis.INCIDENTS_WITH_GEOM)
             for chunk in _chunks(incidents, _CHUNK):
                 rows = [_to_row(inc) for inc in chunk]
+                longest = max(longest, _longest_span(rows))
                 existing = self._existing_ids(conn, [r[0] for r in rows])
                 fresh = []
                 for row in rows:
@@ -177,7 +182,7 @@ class Store:
             if report_text is not None:
                 self._add_report(conn, report_text)
             if result.added or result.replaced:
-                _bump_version(conn)
+                _bump_version(conn, longest)
         return result
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -239,7 +244,7 @@ class Store:
             rows = conn.execute(stmt).all()
         data = dict(zip(names, map(list, zip(*rows)))) if rows else {n: [] for n in names}
         if "places" in data:
-            data["places"] = [json.loads(v) for v in data["places"]]
+            data["places"] = [_scan_json(v, 0)[0] for v in data["places"]]
         if "points" in data:
             data["points"] = [_decode_points(v) for v in data["points"]]
         if "cumulative" in data:
@@ -260,7 +265,7 @@ class Store:
 
     def count(self, filters: Filters | None = None) -> int:
         stmt = sa.select(sa.func.count()).select_from(incidents_table)
-        stmt = stmt.where(*where_clauses(filters or Filters(), self.dialect))
+        stmt = stmt.where(*self._where(filters))
         with self._connect() as conn:
             return int(conn.execute(stmt).scalar() or 0)
 
@@ -291,8 +296,17 @@ class Store:
     def _select(self, filters: Filters | None, limit: int | None) -> sa.Select:
         return self._filtered(sa.select(*_READ_COLUMNS.values()), filters, limit)
 
+    def _where(self, filters: Filters | None) -> list[sa.ColumnElement[bool]]:
+        filters = filters or Filters()
+        span = None
+        if filters.start and filters.end:  # only then does the bound help
+            with self._connect() as conn:
+                span = conn.execute(sa.select(meta_table.c.max_span_days)
+                                    .where(meta_table.c.id == 1)).scalar()
+        return where_clauses(filters, self.dialect, span)
+
     def _filtered(self, stmt: sa.Select, filters: Filters | None, limit: int | None) -> sa.Select:
-        stmt = stmt.where(*where_clauses(filters or Filters(), self.dialect))
+        stmt = stmt.where(*self._where(filters))
         stmt = stmt.order_by(incidents_table.c.date, incidents_table.c.id)
         return stmt.limit(limit) if limit is not None else stmt
 
@@ -330,11 +344,14 @@ class Store:
         self.engine.dispose()
 
 
-def where_clauses(filters: Filters, dialect: str = "sqlite") -> list[sa.ColumnElement[bool]]:
+def where_clauses(filters: Filters, dialect: str = "sqlite",
+                  max_span_days: int | None = None) -> list[sa.ColumnElement[bool]]:
     """The SQL conditions for a selection; every filter is pushed into the query.
 
     The bounding box tests the incident's mean point on SQLite, and on PostGIS whether any of its
-    located places lies in the box (the GiST-indexed geometry).
+    located places lies in the box (the GiST-indexed geometry). `max_span_days`, the longest
+    span stored, bounds how far back a multi-day incident can start and still overlap the period,
+    so that part reads a short index range instead of everything before the period.
     """
     c = incidents_table.c
     clauses: list[sa.ColumnElement[bool]] = []
@@ -343,8 +360,12 @@ def where_clauses(filters: Filters, dialect: str = "sqlite") -> list[sa.ColumnEl
     if filters.start:
         running = sa.and_(c.date_end.is_not(None), c.last_date >= filters.start)
         if filters.end:
+            earlier = c.date < filters.start
+            if max_span_days is not None:
+                earlier = c.date.between(filters.start - dt.timedelta(days=max_span_days),
+                                         filters.start - dt.timedelta(days=1))
             clauses.append(sa.or_(c.date.between(filters.start, filters.end),
-                                  sa.and_(running, c.date < filters.start)))
+                                  sa.and_(running, earlier)))
         else:
             clauses.append(sa.or_(c.date >= filters.start, running))
     elif filters.end:
@@ -414,13 +435,18 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
         new = not sa.inspect(conn).has_table("incidents")
         metadata.create_all(conn)
         if not new:  # a store made by an older version: add the indexes it lacks
+            conn.exec_driver_sql("DROP INDEX IF EXISTS ix_incidents_lonlat")  # now ix_incidents_lonlat_killed
             for index in incidents_table.indexes:
                 index.create(conn, checkfirst=True)
         if engine.dialect.name == "postgresql":
             postgis.prepare(conn)
+        if not new and "max_span_days" not in {col["name"] for col in sa.inspect(conn).get_columns("store_meta")}:
+            conn.exec_driver_sql("ALTER TABLE store_meta ADD COLUMN max_span_days INTEGER")
+            conn.execute(meta_table.update().values(max_span_days=_stored_longest_span(conn)))
         if conn.execute(sa.select(meta_table.c.id)).first() is None:
             import uuid
-            conn.execute(meta_table.insert().values(id=1, store_id=uuid.uuid4().hex[:12], version=0))
+            conn.execute(meta_table.insert().values(id=1, store_id=uuid.uuid4().hex[:12], version=0,
+                                                    max_span_days=_stored_longest_span(conn)))
     if is_default and new and BUNDLED_INCIDENTS.exists():
         from geo.formats import geojson
         store.add(geojson.read_geojson(BUNDLED_INCIDENTS).incidents)
@@ -482,11 +508,34 @@ def _explain(exc: Exception, label: str) -> str:
     return f"database error on {label}: {text.splitlines()[0] if text else type(exc).__name__}"
 
 
-def _bump_version(conn: sa.Connection) -> None:
-    """Count a write; last in its transaction, so concurrent PostgreSQL writers queue here only
-    for their commit (the row lock is held until then)."""
-    conn.execute(meta_table.update().where(meta_table.c.id == 1)
-                 .values(version=meta_table.c.version + 1))
+def _bump_version(conn: sa.Connection, span_days: int = 0) -> None:
+    """Count a write (and raise the longest span if `span_days` is longer); last in its
+    transaction, so concurrent PostgreSQL writers queue here only for their commit."""
+    m = meta_table.c
+    values = {"version": m.version + 1}
+    if span_days:
+        values["max_span_days"] = sa.case((sa.func.coalesce(m.max_span_days, 0) < span_days, span_days),
+                                          else_=m.max_span_days)
+    conn.execute(meta_table.update().where(m.id == 1).values(**values))
+
+
+def _longest_span(rows: Sequence[tuple]) -> int:
+    """The longest date_end - date, in days, among rows (in _ROW_KEYS order)."""
+    spans = [r for r in rows if r[2] is not None]
+    if not spans:
+        return 0
+    return max((dt.date.fromisoformat(r[3]) - dt.date.fromisoformat(r[1])).days for r in spans)
+
+
+def _stored_longest_span(conn: sa.Connection) -> int:
+    """The longest span already in the incidents table (a store made before store_meta existed)."""
+    c = incidents_table.c
+    if conn.dialect.name == "sqlite":
+        days = sa.func.julianday(c.last_date) - sa.func.julianday(c.date)
+    else:
+        days = c.last_date - c.date
+    value = conn.execute(sa.select(sa.func.max(days)).where(c.date_end.is_not(None))).scalar()
+    return int(round(value or 0))
 
 
 def _is_deadlock(exc: BaseException | None) -> bool:
@@ -553,16 +602,21 @@ FRAME_COLUMNS = ("id", "date", "date_end", "province", "killed", "killed_max", "
 def _incident_from_row(row: Sequence) -> Incident:
     """An Incident from a stored row, without re-validating: it was validated on the way in."""
     values = dict(zip(_INCIDENT_FIELDS, row))
-    values["places"] = json.loads(values["places"])
+    values["places"] = _scan_json(values["places"], 0)[0]
     values["points"] = _decode_points(values["points"])
     values["cumulative"] = bool(values["cumulative"])
     incident = object.__new__(Incident)
-    incident.__dict__.update(values)
+    incident.__dict__ = values
     return incident
 
 
+# The decoder's C scanner on its own: the stored JSON is compact, so json.loads' whitespace
+# checks around it are not needed (a third of the cost of reading an incident).
+_scan_json = json.JSONDecoder().scan_once
+
+
 def _decode_points(text: str) -> list[tuple[float, float] | None]:
-    return [(p[0], p[1]) if p else None for p in json.loads(text)]
+    return [(p[0], p[1]) if p else None for p in _scan_json(text, 0)[0]]
 
 
 def _contains(term: str) -> str:

@@ -211,3 +211,32 @@ def test_recreated_database_does_not_repeat_an_old_version(tmp_path):
     second = open_store(f"sqlite:///{path}")
     second.add([make_incident(id="x", killed=1)])
     assert second.version() != old
+
+
+def test_long_spans_found_through_the_span_bound(store):
+    # Overlap search reads back only as far as the longest stored span: it must grow with writes.
+    store.add([make_incident(id="short", date="2016-01-30", date_end="2016-02-02"),
+               make_incident(id="day", date="2016-02-05")])
+    period = dict(start="2016-02-01", end="2016-02-10")
+    assert _ids(store, **period) == {"short", "day"}
+    store.add([make_incident(id="long", date="2015-01-01", date_end="2016-02-01", cumulative=True)])
+    assert _ids(store, **period) == {"short", "day", "long"}
+    store.add([make_incident(id="day", date="2014-06-01", date_end="2016-02-03")], on_conflict="replace")
+    assert _ids(store, **period) == {"short", "day", "long"}
+    assert store.count(Filters.parse(**period)) == 3
+    assert _ids(store, start="2016-02-03", end="2016-02-10") == {"day"}
+
+
+def test_store_made_before_the_meta_table_gets_one(tmp_path):
+    import sqlalchemy as sa
+    path = tmp_path / "old.sqlite"
+    s = open_store(f"sqlite:///{path}")
+    s.add([make_incident(id="old-span", date="2015-01-01", date_end="2015-12-31")])
+    with s.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE store_meta")
+    s.close()
+    reopened = open_store(f"sqlite:///{path}")
+    assert reopened.version() != "0"
+    assert _ids(reopened, start="2015-12-01", end="2015-12-05") == {"old-span"}
+    with reopened.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT max_span_days FROM store_meta")).scalar() == 364
