@@ -4,7 +4,8 @@ Relative words count back from the report's date: "on Sunday" is the most recent
 before it, "yesterday", "last night" and "overnight" the day before, "a day after"/"a day
 earlier" one day back (the event told in that clause came first), "over the weekend" the last
 Saturday–Sunday, "since Monday" a running toll from that Monday to the report date
-(`cumulative`). Tolls over months or years ("since September 2014", "this year") are history.
+(`cumulative`), "on Friday and Saturday" a span. "The previous day" counts back from a day the same
+clause names ("said on Sunday … the previous day"). Tolls over months or years ("since September 2014", "this year") are history.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
 _WD = "|".join(WEEKDAYS)
-_MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)(?![a-z])\.?"
 _SMALL = r"(?:a|an|one|two|three|four|five|six|seven|\d+)"
 _SMALL_VALUES = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7}
@@ -35,7 +36,9 @@ _PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name
     "history": rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:{_MON}\s+)?(?:19|20)\d\d\b"
                r"|\bsince\s+the\s+(?:start|beginning|outset)\s+of\b|\b(?:so far\s+)?this\s+year\b"
                r"|\bsince\s+(?:the\s+)?(?:campaign|offensive|war|battle|conflict)\b"
-               rf"|\bin\s+(?:{_MON}\s+)?(?:19|20)\d\d\b|\blast\s+year\b",
+               rf"|\bin\s+(?:{_MON}\s+)?(?:19|20)\d\d\b|\blast\s+year\b"
+               r"|\banniversary\b|\b(?:years?|decades?)\s+ago\b|\byears\s+since\b"
+               r"|\b(?:a|the|its)\s+(?:19|20)\d\d\s+(?:massacre|attack|strike|raid|bombing|offensive|battle|siege)",
     "since_weekday": rf"\bsince\s+(?:last\s+)?(?P<wd>{_WD})\b",
     "since_date": rf"\bsince\s+(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MON})|(?P<m2>{_MON})\s+(?P<d2>\d{{1,2}}))\b",
     "past_days": rf"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?:(?P<n>{_SMALL})\s+)?(?P<unit>days?|weeks?|24\s+hours|48\s+hours)\b",
@@ -43,6 +46,7 @@ _PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name
     "last_week": r"\blast\s+week\b|\b(?:so\s+far\s+)?this\s+week\b",
     "explicit": rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MON})|(?P<m2>{_MON})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b)(?:,?\s+(?P<y>(?:19|20)\d\d))?"
                 r"|\b(?P<iso>\d{4}-\d{2}-\d{2})\b",
+    "weekday_span": rf"\b(?:on|between|from)\s+(?P<wd>{_WD})\s+(?:and|to|until|through)\s+(?:on\s+)?(?P<wd2>{_WD})\b",
     "weekend": r"\b(?:over|at|during)\s+the\s+weekend\b|\bthis\s+(?:past\s+)?weekend\b|\blast\s+weekend\b",
     "days_before": rf"\b(?P<n>{_SMALL})\s+days?\s+(?:after|earlier|before|ago|prior)\b"
                    r"|\bthe\s+(?:previous|preceding)\s+day\b|\bthe\s+day\s+before\b|\bthe\s+day\s+before\s+yesterday\b",
@@ -52,7 +56,7 @@ _PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name
     "weekday": rf"\b(?:(?P<last>last)\s+)?(?P<wd>{_WD})(?:'s)?\b",
 }.items()}
 PRIORITY = ("history", "since_weekday", "since_date", "past_days", "last_month", "last_week",
-            "explicit", "weekend", "days_before", "yesterday", "night", "today", "weekday")
+            "explicit", "weekday_span", "weekend", "days_before", "yesterday", "night", "today", "weekday")
 
 
 @dataclass(frozen=True)
@@ -109,9 +113,30 @@ def find_time(clause: str, report_date: dt.date, offset: int = 0) -> TimeRef | N
         for match in _PATTERNS[kind].finditer(clause):
             ref = _resolve(kind, match, report_date)
             if ref is not None:
-                return TimeRef(kind, ref[0], ref[1], ref[2], match.group(0),
+                time = TimeRef(kind, ref[0], ref[1], ref[2], match.group(0),
                                match.start() + offset, match.end() + offset)
+                return _counted_from_named_day(time, clause, report_date, offset) if kind == "days_before" else time
     return None
+
+
+_FROM_TOLD_DAY = re.compile(r"\b(?:previous|preceding)\s+day\b|\bday\s+before\b|\bdays?\s+(?:earlier|before|prior)\b",
+                            re.IGNORECASE)
+
+
+def _counted_from_named_day(time: TimeRef, clause: str, report_date: dt.date, offset: int) -> TimeRef:
+    """"Said on Sunday that … the previous day": counted back from the day the clause names, not
+    from the dateline ("two days ago" still counts from the dateline)."""
+    if not _FROM_TOLD_DAY.search(time.words) or "yesterday" in time.words.lower():
+        return time
+    back = report_date - time.date
+    for kind in ("explicit", "yesterday", "today", "weekday"):
+        for match in _PATTERNS[kind].finditer(clause):
+            ref = _resolve(kind, match, report_date)
+            if ref is not None and ref[0] is not None:
+                return TimeRef("days_before_named", ref[0] - back, None, False,
+                               f"{match.group(0)} … {time.words}", min(time.start, match.start() + offset),
+                               max(time.end, match.end() + offset))
+    return time
 
 
 def weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
@@ -122,6 +147,10 @@ def _resolve(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | None, dt
     one = dt.timedelta(days=1)
     if kind == "history":
         return None, None, False
+    if kind == "weekday_span":
+        last = weekday_on_or_before(today, WEEKDAYS.index(m.group("wd2").lower()))
+        first = weekday_on_or_before(last, WEEKDAYS.index(m.group("wd").lower()))
+        return first, last if last != first else None, False
     if kind in ("since_weekday", "weekday"):
         wd = WEEKDAYS.index(m.group("wd").lower())
         day = weekday_on_or_before(today, wd)

@@ -132,6 +132,7 @@ class _Draft:
     sentences: set[int] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     penalty: float = 0.0
+    country: str = "SY"
 
     @property
     def needs_places(self) -> bool:
@@ -242,7 +243,9 @@ class _Reader:
                 draft.province_only = provinces[0].province
             if not draft.needs_places:
                 continue
-            if self.pending is not None and index - self.pending[0] <= 1:
+            if self.pending is not None and (index - self.pending[0] <= 1 or (  # a quote may come between
+                    index - self.pending[0] == 2
+                    and self.sentences[self.pending[0]].paragraph == self.sentences[index].paragraph)):
                 draft.places += self.pending[1]
                 draft.place_note = "places from the sentence before the toll"
                 draft.sentences.add(self.pending[0])
@@ -373,7 +376,7 @@ class _Reader:
         quote = " ".join(self.sentences[i].text for i in sorted(draft.sentences))
         values = {
             "date": date.isoformat(), "date_end": date_end.isoformat() if date_end else None,
-            "places": places, "points": points, "province": province, "country": "SY",
+            "places": places, "points": points, "province": province, "country": draft.country,
             "geo_precision": precision, "killed": toll.low, "killed_max": toll.high,
             "children": draft.children[0] if draft.children else None,
             "women": draft.women[0] if draft.women else None,
@@ -388,6 +391,11 @@ class _Reader:
         return Candidate(incident, round(max(0.05, min(0.99, confidence)), 2), "; ".join(notes), evidence)
 
     def _places(self, draft: _Draft, notes: list[str], mark) -> tuple:
+        abroad = [p for p in draft.places if p.abroad and p.role in ("target", "near")]
+        if abroad and any(p.role in ("target", "near") and not p.abroad for p in draft.places):
+            notes.append("not the place hit: " + ", ".join(
+                f"'{p.words}' ({p.match.name}, {p.match.country})" for p in abroad))
+            draft.places = [p for p in draft.places if p not in abroad]
         targets = [p for p in draft.places if p.role == "target"]
         near = [p for p in draft.places if p.role in ("near", "ref")]
         located_targets = [p for p in targets if p.match is not None]
@@ -422,6 +430,7 @@ class _Reader:
         if precision == 2:
             notes.append("geo_precision 2: located by the place it is near")
         province = located[0].province if located else draft.province_only
+        draft.country = located[0].match.country if located else "SY"
         return names, points, province, precision
 
 

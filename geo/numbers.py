@@ -35,7 +35,7 @@ QUALIFIERS = {
     "upwards of": "more than", "in excess of": "more than", "nearly": "nearly", "almost": "nearly",
     "close to": "nearly", "about": "about", "around": "about", "some": "about",
     "approximately": "about", "roughly": "about", "an estimated": "about", "up to": "up to",
-    "as many as": "up to", "at most": "up to",
+    "as many as": "up to", "at most": "up to", "a total of": "in all", "in all": "in all",
 }
 _QUALIFIER = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
 _VAGUE = "|".join(sorted(VAGUE, key=len, reverse=True))

@@ -24,6 +24,8 @@ _LINK = r"(?:al|el|ar|as|at|ad|az|ash|an|ed|ez|es|er|bin|ibn|abu|abou|bu|umm|um|
 NAME_RE = re.compile(
     rf"(?<![\w'’-])(?:{_ART}[-‐‑]|{_ART}\s(?=[A-Z]))?{_CAP_WORD}"
     rf"(?:\s(?:{_LINK}[-\s])?{_CAP_WORD}|\s{_ART}-{_CAP_WORD}|-{_CAP_WORD}){{0,3}}")
+ARABIC_SURE_LONG = 0.85
+ABROAD_SURE = 0.95  # only an exact spelling places a name in another country
 ARABIC_WORD_RE = re.compile(r"[\u0621-\u064a][\u0621-\u065f\u0670]*")
 
 _DESCRIBERS = (r"(?:(?:eastern|western|northern|southern|central|old|rural|nearby|neighbouring|neighboring|"
@@ -40,7 +42,7 @@ _TARGET_BEFORE = re.compile(
 _NEAR_BEFORE = re.compile(
     rf"\b(?:near|nearby|close\s+to|outside|(?:on\s+)?the\s+outskirts\s+of|in\s+the\s+vicinity\s+of|"
     rf"around|not\s+far\s+from|kilomet(?:er|re)s?\s+from|km\s+from|miles?\s+from|countryside\s+of|"
-    rf"edge\s+of|outskirts\s+of|(?:road|highway|route)\s+(?:between|linking|connecting)|between)\s+(?:the\s+)?{_DESCRIBERS}(?:{_PLACE_NOUN}\s+of\s+(?:the\s+)?)?$",
+    rf"edge\s+of|outskirts\s+of|entrances?\s+(?:of|to)|(?:road|highway|route)\s+(?:between|linking|connecting)|between)\s+(?:the\s+)?{_DESCRIBERS}(?:{_PLACE_NOUN}\s+of\s+(?:the\s+)?)?$",
     re.IGNORECASE)
 _REF_BEFORE = re.compile(
     r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
@@ -101,6 +103,11 @@ class PlaceMention:
         return self.match.name if self.match is not None else self.words
 
     @property
+    def abroad(self) -> bool:
+        """Located in another country than Syria."""
+        return self.match is not None and self.match.country != "SY"
+
+    @property
     def point(self) -> tuple[float, float] | None:
         return self.match.point if self.match is not None and self.role != "province" else None
 
@@ -112,8 +119,8 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
     found: list[PlaceMention] = []
     previous: PlaceMention | None = None
     for start, end, words in _name_spans(clause):
-        if any(s <= start < e for s, e in skip):
-            continue
+        if any(s <= start < e for s, e in skip) or clause[start - 1:start] in ("#", "@"):
+            continue  # a source's name, a hashtag or a handle: a topic, not the place hit
         before, after = clause[max(0, start - 120):start], clause[end:end + 80]
         if _NOT_A_PLACE_AFTER.match(after):
             continue
@@ -208,6 +215,12 @@ def _classify(words: str, start: int, end: int, before: str, after: str,
             match = gazetteer.resolve(" ".join(parts[:n]), country="SY")
             if match is not None:
                 break
+    if match is None:
+        # a town across the border ("Iraqi forces in al-Qaim"): located there, so it is not kept as
+        # an unknown Syrian place; the extractor prefers a Syrian place named with it
+        abroad = gazetteer.resolve(words, country=None)
+        if abroad is not None and abroad.country != "SY" and abroad.score >= ABROAD_SURE:
+            match = abroad
     if match is not None:
         if role is None:
             if match.score < 0.9 or _sentence_start(before):
@@ -235,8 +248,11 @@ def _arabic_places(clause: str, gazetteer: Any) -> list[PlaceMention]:
                 continue
             start, end = words[i].start(), words[i + n - 1].end()
             match = gazetteer.resolve(clause[start:end], country="SY")
-            if match is not None and match.score >= 0.9:
-                found.append(PlaceMention(clause[start:end], start, end, "target", match, match.province))
+            # written without the space GeoNames has ("البوكمال" for "البو كمال") a long name scores a little lower
+            if match is not None and match.score >= (ARABIC_SURE_LONG if end - start >= 5 else 0.9):
+                before = clause[max(0, start - 120):start]
+                role = "ref" if _REF_BEFORE.search(before) else "near" if _NEAR_BEFORE.search(before) else "target"
+                found.append(PlaceMention(clause[start:end], start, end, role, match, match.province))
                 i += n
                 break
         else:

@@ -4,7 +4,9 @@ A count is a figure (`geo.numbers`) with the people it counts: "17 civilians", "
 seven" (7), "a woman and her two children" (3, of them 2 children and 1 woman), "a child" (1).
 Counts introduced by "including", "among them", "three of them children" or "were among the
 dead" are parts of a toll (`part=True`). A count's role comes from the verb next to it:
-"killing 30 people", "eight civilians were killed", "20 others were wounded".
+"killing 30 people", "eight civilians were killed", "20 others were wounded"; nouns of the dead
+("eight bodies", "six martyrs") are a toll by themselves. Ages told after a count ("two brothers,
+aged 9 and 12") are not counts; when all are under 18 the count is of children.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from geo.numbers import NUMBER, Figure, find_figures, word_to_int
 
 CHILD_NOUNS = ("children", "child", "kids", "minors", "boys", "girls", "boy", "girl", "infants",
                "infant", "babies", "baby", "toddlers", "toddler", "schoolchildren", "students",
-               "pupils")
+               "pupils", "newborns", "newborn")
+DEAD_NOUNS = ("bodies", "martyrs", "corpses")  # a count of these is a toll, whatever the verb
 WOMAN_NOUNS = ("women", "woman", "mothers", "mother", "wife", "wives", "sisters", "sister",
                "grandmother")
 MAN_NOUNS = ("men", "man", "fathers", "father", "husband", "brothers", "brother", "sons", "son",
@@ -26,7 +29,7 @@ OTHER_PEOPLE = ("civilians", "civilian", "people", "persons", "person", "residen
                 "fighters", "militants", "soldiers", "displaced", "workers", "teenagers", "daughters",
                 "daughter", "relatives", "siblings", "parents", "worshippers", "passengers", "patients",
                 "medics", "doctors", "nurses", "journalists", "teachers", "refugees", "adults",
-                "more")
+                "more") + DEAD_NOUNS
 PEOPLE = CHILD_NOUNS + WOMAN_NOUNS + MAN_NOUNS + OTHER_PEOPLE
 _PEOPLE = "|".join(sorted(set(PEOPLE), key=len, reverse=True))
 _CHILD = "|".join(sorted(CHILD_NOUNS, key=len, reverse=True))
@@ -43,15 +46,22 @@ _NOT_A_COUNT_BEFORE = re.compile(r"(?:\bof|\bNo\.|\bnumber|\bresolution|\broute|
                                  r"\bat|\bpage|\bfrom)\s*$|\d[:.]\s*$|\w\($", re.IGNORECASE)
 
 KILL_WORDS = (r"killed|kills|killing|kill|dead|died|die|dies|deaths?|perished|slain|lost\s+their\s+lives|"
-              r"lost\s+(?:his|her)\s+life|fatalit(?:y|ies)|massacred|bodies|lifeless|death\s+toll")
+              r"lost\s+(?:his|her)\s+life|fatalit(?:y|ies)|massacred|bodies|lifeless|death\s+toll|"
+              r"martyred|wiped\s+out")
 INJURE_WORDS = r"wounded|injured|hurt|injuries|wounding|injuring|maimed"
 _ROLE_AFTER = re.compile(rf"\b(?P<kill>{KILL_WORDS})\b|\b(?P<injure>{INJURE_WORDS})\b", re.IGNORECASE)
 # Words that end the search for a figure's verb: a new clause about something else.
 _BREAK = re.compile(r"\b(?:where|which|who|whom|whose|because|but|although|though|while|whereas|"
                     r"since|according|said|says|told|after\s+(?:the|a|an)\s+\w+\s+(?:had|was))\b|[;:(]",
                     re.IGNORECASE)
+# "the death toll", "the number of dead", "the toll from Saturday's strikes"
+_TOLL_NOUN = (r"(?:(?:death\s+)?toll|number\s+of\s+(?:the\s+)?(?:dead|deaths|victims|fatalities|martyrs|"
+              r"(?:people|civilians|those)\s+killed))")
 _ROLE_BEFORE = re.compile(
-    r"(?P<kill>\b(?:killing|killed|kills|kill|claimed\s+the\s+lives\s+of|claiming\s+the\s+lives\s+of|"
+    rf"(?P<kill>\b(?:(?:put|puts|putting|placed|places|placing|estimated|estimates|estimating|set|sets)"
+    rf"\s+(?:the\s+)?{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,8}}?\s+at"
+    rf"|{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,6}}?\s+(?:stood|stands|was|is|reached|rose|climbed)\s+(?:to|at)"
+    r"|killing|killed|kills|kill|claimed\s+the\s+lives\s+of|claiming\s+the\s+lives\s+of|"
     r"took\s+the\s+lives\s+of|taking\s+the\s+lives\s+of|bodies\s+of|deaths\s+of|massacred|"
     r"death\s+toll(?:\s+[\w-]+){0,5}?\s+(?:to|of|at)|toll(?:\s+[\w'’-]+){0,6}?\s+(?:rose|risen|climbed|"
     r"reached|stood|jumped|increased|gone\s+up)(?:\s+to|\s+at)?|dead\s+(?:rose|climbed)\s+to|dead\s+numbered|"
@@ -67,6 +77,11 @@ _QUAL_WORDS = re.compile(r"(?:\b(?:at\s+least|more\s+than|over|nearly|almost|abo
 
 _HYPOTHETICAL = re.compile(r"\b(?:could|might|would|will|should)\s+(?:be|have\s+been|die)\b|\brisk(?:s|ing)?\b"
                           r"|\bthreat(?:ened)?\b|\bfear(?:ed|s)?\b", re.IGNORECASE)
+
+# Ages after a count, "(aged 9 and 12)", "aged between 4 and 11": not counts of people.
+_AGES = re.compile(rf"\b(?:aged|ages(?:\s+of)?|age\s+of)\s+(?:between\s+)?(?P<ages>{NUMBER}"
+                   rf"(?:\s*(?:,|and|to|or|[-–])\s*{NUMBER})*)", re.IGNORECASE)
+ADULT_AGE = 18
 
 _LOOK_BACK = 120  # characters before a figure that can say what it counts
 
@@ -118,6 +133,7 @@ class Count:
     part_of: str | None = None  # "children" | "women" for parts
     orphan_part: bool = False  # "three children were among the dead": part of an earlier toll
     parts: list["Count"] = field(default_factory=list)
+    role_told_before: bool = False  # the verb came first: "killing 30 people"
 
     @property
     def low(self) -> int | None:
@@ -135,14 +151,19 @@ class Count:
 def find_counts(clause: str, offset: int = 0) -> list[Count]:
     """The counts of people in a clause with their roles; parts are attached to their toll."""
     counts = _implied_counts(clause)
-    taken = [(c.start, c.end) for c in counts]
+    ages = list(_AGES.finditer(clause)) if "age" in clause.lower() else []
+    taken = [(c.start, c.end) for c in counts] + [(m.start("ages"), m.end("ages")) for m in ages]
     for fig in find_figures(clause):
         if any(s <= fig.start < e or s < fig.end <= e for s, e in taken):
             continue
         count = _count_from_figure(clause, fig)
         if count is not None:
             counts.append(count)
+    # "one of the dead was a girl": the part's words hold a smaller count, which is not another
+    counts = [c for c in counts if not any(o is not c and o.start <= c.start and c.end <= o.end
+                                           and o.end - o.start > c.end - c.start for o in counts)]
     counts.sort(key=lambda c: c.start)
+    _children_by_age(clause, counts, ages)
     _mark_parts(clause, counts)
     _find_roles(clause, counts)
     counts = _group(clause, counts)
@@ -197,7 +218,8 @@ def _implied_counts(clause: str) -> list[Count]:
 def _count_from_figure(clause: str, fig: Figure) -> Count | None:
     after = clause[fig.end:]
     before = clause[max(0, fig.start - _LOOK_BACK):fig.start]
-    if (_NOT_A_COUNT_BEFORE.search(before) and not _ROLE_BEFORE.search(before)) \
+    dead_noun = re.match(rf"\A\s+(?:{'|'.join(DEAD_NOUNS)})\b", after, re.IGNORECASE)
+    if (_NOT_A_COUNT_BEFORE.search(before) and not _ROLE_BEFORE.search(before) and not dead_noun) \
             or _NOT_PEOPLE_AFTER.match(after):
         return None
     if fig.low is not None and 1900 <= fig.low <= 2100 and fig.high is None and "," not in fig.text:
@@ -218,7 +240,8 @@ def _count_from_figure(clause: str, fig: Figure) -> Count | None:
         noun, end = None, fig.end
     else:
         return None
-    if fig.vague and noun is None and not re.match(r"\A\s+(?:were|have|had)\s+(?:been\s+)?(?:killed|dead)", after, re.I):
+    if fig.vague and noun is None and not _ROLE_BEFORE.search(before) and not re.match(
+            rf"\A\s+(?:(?:were|have|had)\s+(?:been\s+)?)?(?:killed|dead|{INJURE_WORDS})\b", after, re.I):
         return None
     children = fig.low if noun in CHILD_NOUNS else None
     women = fig.low if noun in WOMAN_NOUNS else None
@@ -226,6 +249,18 @@ def _count_from_figure(clause: str, fig: Figure) -> Count | None:
 
 
 # --- parts, roles, groups -----------------------------------------------------------------------
+
+def _children_by_age(clause: str, counts: list[Count], ages: list[re.Match]) -> None:
+    """"Two brothers, aged 9 and 12": the count just before the ages is of children when all
+    the ages are under 18."""
+    for m in ages:
+        values = [word_to_int(n.group(0)) for n in re.finditer(NUMBER, m.group("ages"), re.IGNORECASE)]
+        if not values or None in values or max(values) >= ADULT_AGE:
+            continue
+        before = [c for c in counts if c.end <= m.start() and re.fullmatch(r"[\s,(]*", clause[c.end:m.start()])]
+        if before and before[-1].low is not None and before[-1].children is None:
+            before[-1].children = before[-1].low
+
 
 def _mark_parts(clause: str, counts: list[Count]) -> None:
     previous: Count | None = None
@@ -265,11 +300,18 @@ def _find_roles(clause: str, counts: list[Count]) -> None:
     for i, count in enumerate(mains):
         before = _QUAL_WORDS.sub("", clause[max(0, count.start - _LOOK_BACK):count.start])
         m = _ROLE_BEFORE.search(before)
-        if m and m.group("kill"):
+        if count.noun in DEAD_NOUNS and not (m and m.group("injure")):
             count.role = "killed"
             continue
+        if m is None and i > 0 and mains[i - 1].role and count.noun is not None and \
+                mains[i - 1].role_told_before and _PART_CHAIN.match(clause[mains[i - 1].end:count.start]):
+            count.role = mains[i - 1].role  # "killing a driver and two passengers"
+            continue
+        if m and m.group("kill"):
+            count.role, count.role_told_before = "killed", True
+            continue
         if m and m.group("injure"):
-            count.role = "injured"
+            count.role, count.role_told_before = "injured", True
             continue
         if m and m.group("left"):
             left = _LEFT_ROLE.match(masked[count.end:])
