@@ -15,7 +15,7 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import mapview, summary
+from geo import boundaries, mapview, summary
 from geo.export import FORMATS, export_bytes
 from geo.filters import FilterError, Filters
 from geo.model import Incident
@@ -25,9 +25,9 @@ from geo.store import DB_ENV, StoreError, open_store
 HERE = Path(__file__).resolve().parent
 MAP_KEY = "incident-map"
 FORMAT_LABELS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "html": "HTML map"}
-LEGEND_WIDTH_PX = 290  # mapview's legend, open, in the map's bottom-right corner
-ATTRIBUTION = ("Places: GeoNames (CC BY 4.0, geonames.org) · Map tiles © OpenStreetMap contributors · "
-               "Figures are as reported by each incident's source, not verified.")
+CREDITS = "Places: GeoNames (CC BY 4.0, geonames.org) · Map tiles © OpenStreetMap contributors"
+NOT_VERIFIED = "Figures are as reported by each incident's source, not verified."
+ATTRIBUTION = f"{CREDITS} · {NOT_VERIFIED}"
 
 st.set_page_config(page_title="Strike Atlas", page_icon="🗺️", layout="wide")
 
@@ -45,37 +45,80 @@ def get_store(url: str | None):
     return open_store(url)
 
 
-@st.cache_data(ttl=60, show_spinner=False, hash_funcs={Filters: repr})
-def query(url: str | None, filters: Filters, version: int) -> list[Incident]:
-    # `version` (the store's size) makes a newly added report show at once; the ttl catches
-    # replaced incidents, which leave the size unchanged.
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs={Filters: repr})
+def query(url: str | None, filters: Filters, version: str) -> list[Incident]:
+    # `version` (Store.version(): changes with every add, replace and delete, from any process)
+    # makes a change show at once, and keeps results cached for as long as nothing changes.
     return get_store(url).query(filters)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def date_span(url: str | None, version: int) -> tuple[dt.date, dt.date] | None:
+def date_span(url: str | None, version: str) -> tuple[dt.date, dt.date] | None:
     return get_store(url).date_span()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def store_extent(url: str | None, version: int) -> tuple[float, float, float, float] | None:
+def store_extent(url: str | None, version: str) -> tuple[float, float, float, float] | None:
     """Where the stored incidents are: the base map's fixed view, whatever the filters."""
     return summary.extent(query(url, Filters(), version))
 
 
 def base_map(bounds: tuple[float, float, float, float] | None):
-    """The base map, the same on every run, so filtering swaps the layer without reloading the map.
+    """The base map, the same on every run, so filtering swaps the layers without reloading the map.
 
-    Built afresh each run (it is cheap): st_folium adds the layer to the map object it is given,
-    so a cached map would carry the previous run's layer and change, reloading the map.
-    The view fits the stored incidents, kept clear of the legend in the bottom-right corner.
+    Built afresh each run (it is cheap): st_folium adds the layers to the map object it is given,
+    so a cached map would carry the previous run's layers and change, reloading the map.
+    The view fits the stored incidents.
     """
-    m = mapview.base_map(tiles="OpenStreetMap", static_prefix="/app/static")
-    if bounds is not None:
-        west, south, east, north = bounds
-        m.fit_bounds([[south, west], [north, east]], max_zoom=11,
-                     padding_top_left=(30, 30), padding_bottom_right=(LEGEND_WIDTH_PX, 30))
-    return m
+    return mapview.base_map(tiles="OpenStreetMap", static_prefix="/app/static", bounds=bounds)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the province outlines…")
+def _load_outlines(folder: str, files: tuple):
+    return boundaries.load_outlines(1, Path(folder))
+
+
+def province_outlines():
+    """The installed province outlines, reloaded when their files change; None when none are."""
+    folder = boundaries.boundaries_dir()
+    files = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*_ADM1.*"))
+                  if folder.is_dir() else ())
+    return _load_outlines(str(folder), files) if files else None
+
+
+def select_clicked_province() -> None:
+    """st_folium's callback: a click on a province outline adds it to (or removes it from) the
+    province filter. It runs before the sidebar is drawn, so the widget can still be changed."""
+    chosen = mapview.provinces_after_click(st.session_state.get("f_provinces", []),
+                                           st.session_state.get(MAP_KEY))
+    if chosen is not None:
+        st.session_state.f_provinces = chosen
+
+
+def show_map(incidents: list[Incident], bounds, outlines, selected: tuple[str, ...]) -> None:
+    """The map: province outlines (when installed and switched on) under the incident markers."""
+    layers = []
+    if outlines is not None:
+        layers.append(boundaries.outline_layer(outlines, boundaries.deaths_by_province(incidents),
+                                               selected=selected))
+    layers.append(mapview.incident_layer(incidents, colour_by="children"))
+    # Only a click on an outline reruns the page: markers report no shape, pan and zoom nothing.
+    st_folium(base_map(bounds), key=MAP_KEY, height=620, use_container_width=True,
+              returned_objects=["last_active_drawing"], on_change=select_clicked_province,
+              feature_group_to_add=layers)
+
+
+def outlines_switch(outlines) -> bool:
+    """The sidebar's switch for the province outlines, or how to install them when there are none."""
+    if outlines is None:
+        st.sidebar.caption("Province outlines: none installed. `python -m geo boundaries fetch SYR` "
+                           "adds them (geoBoundaries), then reload.")
+        return False
+    on = st.sidebar.toggle("Province outlines", value=st.session_state.get("outlines_on", True),
+                           key="f_outlines",
+                           help="Provinces shaded by the reported deaths shown; click one to filter by it.")
+    st.session_state.outlines_on = on  # kept while other pages are open (widget keys are not)
+    return on
 
 
 def md(text: str) -> str:
@@ -233,8 +276,10 @@ def map_page() -> None:
     url = os.environ.get(DB_ENV) or None
     try:
         store = get_store(url)
-        version = store.count()
-        span = date_span(url, version) or (dt.date.today(), dt.date.today())
+        version = store.version()
+        span = date_span(url, version)  # None: the store is empty
+        empty = span is None
+        span = span or (dt.date.today(), dt.date.today())
     except StoreError as exc:
         st.title("Strike Atlas")
         st.error(f"The incident store cannot be opened: {md(str(exc))}  \nCheck `{DB_ENV}` "
@@ -250,7 +295,7 @@ def map_page() -> None:
 
     st.title("Strike Atlas")
     st.markdown(md(filters.describe(len(incidents))))
-    if not version:
+    if empty:
         st.info("The incident store is empty. Add a report on the **Add a report** page, or import "
                 "a file: `python -m geo import FILE` (ACLED, UCDP, CSV, GeoJSON, GeoPackage).")
     elif not incidents:
@@ -258,17 +303,19 @@ def map_page() -> None:
                 "minimum deaths or clear the text boxes — or press **Reset filters** in the sidebar.")
 
     static_assets()
+    outlines = province_outlines()
+    if not outlines_switch(outlines):
+        outlines = None
     show_headline(incidents)
     map_column, charts_column = st.columns([2, 1], gap="medium")
     with map_column:
-        st_folium(base_map(store_extent(url, version)), key=MAP_KEY, height=620,
-                  use_container_width=True, returned_objects=[],
-                  feature_group_to_add=mapview.incident_layer(incidents, colour_by="children"))
+        show_map(incidents, store_extent(url, version), outlines, filters.provinces)
     with charts_column:
         show_charts(incidents)
     show_table(incidents)
     show_downloads(incidents)
-    st.caption(ATTRIBUTION)
+    credit = outlines.attrs.get("credit") if outlines is not None else None
+    st.caption(f"{CREDITS} · {md(credit)} · {NOT_VERIFIED}" if credit else ATTRIBUTION)
 
 
 def site_pages() -> list:

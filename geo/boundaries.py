@@ -9,7 +9,6 @@ with columns name, province (canonical for Syrian governorates), country (ISO al
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import json
 import math
@@ -27,8 +26,9 @@ BOUNDARIES_ENV = "STRIKE_ATLAS_BOUNDARIES"
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "boundaries"
 USER_AGENT = "StrikeAtlas/0.1 (province outlines; +https://github.com/)"
 
-# Choropleth classes: light to dark, for reported deaths; no deaths is grey.
-COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+# Choropleth classes, light to dark blue for reported deaths (blue so the red incident markers
+# stand out on them); no deaths is grey.
+COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_DEATHS = "#eeeeee"
 
 
@@ -285,91 +285,66 @@ def colour_for(deaths: int, breaks: list[int]) -> str:
     return COLOURS[index]
 
 
-def outline_layer(outlines, deaths_by_province: dict[str, int]):
-    """A folium GeoJson of the outlines coloured by reported deaths, with a tooltip and a legend.
-
-    Each feature carries `province` (for a click to select it) and `deaths`; text is escaped.
-    """
-    import folium
-
-    highest = max(deaths_by_province.values(), default=0)
-    breaks = class_breaks(highest)
-    features = []
-    for name, province, geometry in zip(outlines["name"].tolist(), outlines["province"].tolist(),
-                                        outlines.geometry.tolist()):
-        if geometry is None:
-            continue
-        province = None if _blank(province) else str(province)
-        deaths = int(deaths_by_province.get(province, 0)) if province else 0
-        features.append({"type": "Feature", "geometry": geometry.__geo_interface__,
-                         "properties": {"province": escape(province or ""),
-                                        "label": escape(province or str(name or "")),
-                                        "deaths": deaths,
-                                        "colour": colour_for(deaths, breaks)}})
-    layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name="Province outlines",
-        style_function=lambda f: {"fillColor": f["properties"]["colour"], "fillOpacity": 0.45,
-                                  "color": "#555555", "weight": 1},
-        highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.6},
-        tooltip=folium.GeoJsonTooltip(fields=["label", "deaths"],
-                                      aliases=["Province", "Reported deaths"]),
-    )
-    layer.add_child(_legend(breaks, highest, outlines.attrs.get("credit", "")))
-    return layer
-
-
-def escape(text: str) -> str:
-    """HTML-escape, and neutralise what a JavaScript template string would run (`, $, {)."""
-    return (html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;")
-            .replace("{", "&#123;").replace("}", "&#125;"))
-
-
-def legend_html(breaks: list[int], highest: int, credit: str = "") -> str:
-    """The choropleth legend: one swatch per class, then the outlines' credit."""
-    rows = [f'<div><span style="background:{NO_DEATHS}"></span>0</div>']
+def legend_rows(breaks: list[int], highest: int) -> list[list[str]]:
+    """The choropleth's key: [label, colour] for no deaths, then one row per class."""
+    rows = [["0", NO_DEATHS]]
     for i, low in enumerate(breaks):
         high = breaks[i + 1] - 1 if i + 1 < len(breaks) else highest
-        label = f"{low}" if low == high else f"{low}–{high}"
-        rows.append(f'<div><span style="background:{COLOURS[i]}"></span>{label}</div>')
-    credit_html = f'<div class="credit">{escape(credit)}</div>' if credit else ""
-    return ('<div class="sa-outline-legend"><b>Reported deaths per province</b>'
-            + "".join(rows) + credit_html + "</div>")
+        rows.append([f"{low:,}" if low == high else f"{low:,}–{high:,}", COLOURS[i]])
+    return rows
 
 
-def _legend(breaks: list[int], highest: int, credit: str):
-    """A Leaflet control holding `legend_html`, shown while its parent layer is on the map
-    (plain HTML: no CDN script, so it works offline)."""
-    from branca.element import MacroElement
-    from jinja2 import Template
+def outline_layer(outlines, deaths_by_province: dict[str, int], selected: Iterable[str] | None = None):
+    """The outlines filled by reported deaths, with a tooltip, a legend section and the credit in
+    the map's attribution; a feature group for a map made by `geo.mapview.base_map`.
 
-    element = MacroElement()
-    element._name = "OutlineLegend"
-    element.legend = json.dumps(legend_html(breaks, highest, credit))
-    element._template = Template("""
-{% macro script(this, kwargs) %}
-(function () {
-  var layer = {{ this._parent.get_name() }};
-  var legend = L.control({position: "bottomright"});
-  legend.onAdd = function () {
-    var div = L.DomUtil.create("div", "sa-outline-legend-box");
-    div.style.cssText = "background:white;padding:6px 8px;font:12px sans-serif;line-height:18px;"
-      + "border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:220px";
-    div.innerHTML = {{ this.legend }};
-    div.querySelectorAll("span").forEach(function (s) {
-      s.style.cssText += ";display:inline-block;width:14px;height:14px;margin-right:6px;"
-        + "vertical-align:middle;border:1px solid #999";
-    });
-    div.querySelectorAll(".credit").forEach(function (c) {
-      c.style.cssText = "font-size:10px;color:#555;margin-top:4px";
-    });
-    return div;
-  };
-  function show() { if (layer._map) { legend.addTo(layer._map); } }
-  layer.on("add", show);
-  layer.on("remove", function () { legend.remove(); });
-  show();
-})();
-{% endmacro %}
-""")
-    return element
+    `selected` (the dashboard's province filter) makes provinces clickable and outlines the chosen
+    ones; a click returns the feature's `province` through st_folium (see mapview.clicked_province).
+    Names are drawn as text by the runtime, never as HTML.
+    """
+    from geo.maplayer import to_json
+    from geo.mapview import runtime_layer
+
+    shapes, names, province_of = _shapes(outlines)
+    chosen = set(selected or ())
+    highest = max(deaths_by_province.values(), default=0)
+    breaks = class_breaks(highest)
+    props = []
+    for name, province in zip(names, province_of):
+        deaths = int(deaths_by_province.get(province, 0)) if province else 0
+        props.append({"p": province or "", "l": province or name, "d": deaths,
+                      "c": colour_for(deaths, breaks), "s": province in chosen})
+    rest = to_json({"props": props, "selectable": selected is not None,
+                    "credit": outlines.attrs.get("credit", ""),
+                    "legend": {"title": "Reported deaths per province", "scope": "in this selection",
+                               "rows": legend_rows(breaks, highest)}})
+    return runtime_layer("Province outlines", "outlines", '{"shapes":' + shapes + "," + rest[1:])
+
+
+SIMPLIFY_ABOVE = 50_000  # vertices; larger outline files are simplified to about 100 m for drawing
+_shape_cache: dict[int, tuple[Any, tuple[str, list[str], list[str | None]]]] = {}
+
+
+def _shapes(outlines) -> tuple[str, list[str], list[str | None]]:
+    """The outlines' geometries as one JSON array (coordinates to 1e-4°, about 10 m), their names
+    and provinces; computed once per loaded outlines frame."""
+    import weakref
+
+    import numpy as np
+    import shapely
+
+    cached = _shape_cache.get(id(outlines))
+    if cached is not None and cached[0]() is outlines:
+        return cached[1]
+    frame = outlines[outlines.geometry.notna() & ~outlines.geometry.is_empty]
+    geometries = frame.geometry.values
+    if shapely.get_num_coordinates(geometries).sum() > SIMPLIFY_ABOVE:
+        geometries = shapely.simplify(geometries, 0.001, preserve_topology=True)
+    rounded = shapely.transform(geometries, lambda xy: np.round(xy, 4))
+    shapes = "[" + ",".join(shapely.to_geojson(rounded)) + "]"
+    names = ["" if _blank(n) else str(n) for n in frame["name"].tolist()]
+    province_of = [None if _blank(p) else str(p) for p in frame["province"].tolist()]
+    result = (shapes, names, province_of)
+    _shape_cache.clear()  # one set of outlines is in use at a time
+    _shape_cache[id(outlines)] = (weakref.ref(outlines), result)
+    return result

@@ -39,6 +39,7 @@ CHILDREN_KEY = (
     ("children 25–50 % of the killed", "#d7301f"),
     ("children over 50 % of the killed", "#7f0000"),
 )
+CHILDREN_SHORT = ("not reported", "none", "under 25 %", "25–50 %", "over 50 %")  # legend labels
 ACTOR_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 OTHER_ACTORS = ("other actors", "#7f7f7f")
 NO_ACTOR = ("actor not reported", "#c7c7c7")
@@ -279,15 +280,40 @@ def _cells(incidents: list[Incident], located: list[list], classes: list[int], n
     return LayerData(payload, {}, "cells", len(incidents), n_places, len(cells), biggest)
 
 
+def cells_layer(cells: "pandas.DataFrame", size: float, incidents: int, unlocated: int = 0,
+                aggregate_above: int = AGGREGATE_ABOVE) -> LayerData:
+    """The cells mode from cells summed elsewhere (e.g. in SQL by `Store.grid_cells`), for a
+    selection too large to read as incidents; colour by the share of children.
+
+    `cells` has the columns lon, lat, incidents, places, killed, children, killed_known, cumulative.
+    """
+    cells = cells.sort_values("killed", ascending=False, kind="stable")
+    xs = (cells["lon"] * COORD_FACTOR).round().astype("int64").tolist()
+    ys = (cells["lat"] * COORD_FACTOR).round().astype("int64").tolist()
+    classes = [children_class(c if k else None, k)
+               for c, k in zip(cells["children"].tolist(), cells["killed_known"].tolist())]
+    biggest = float(cells["killed"].max()) if len(cells) else 0.0
+    payload = {"mode": "cells", "n": incidents, "f": COORD_FACTOR, "scale": round(marker_scale(biggest), 4),
+               "hollow": HOLLOW_RADIUS, "cell": size, "places": int(cells["places"].sum()),
+               "x": _deltas(xs), "y": _deltas(ys), "ck": [round(float(v), 1) for v in cells["killed"]],
+               "cn": cells["incidents"].tolist(), "cp": cells["places"].tolist(),
+               "cu": cells["cumulative"].tolist(), "cl": classes, "key": [list(k) for k in CHILDREN_KEY]}
+    data = LayerData(payload, {}, "cells", incidents, payload["places"], len(cells), biggest)
+    data.legend = _legend(data, CHILDREN_KEY, "children", unlocated, aggregate_above, DETAIL_LIMIT)
+    return data
+
+
+def _deltas(values: list[int]) -> list[int]:
+    return [v - p for v, p in zip(values, [0, *values[:-1]])]
+
+
 # --- legend ---------------------------------------------------------------------------------
 
 def _legend(data: LayerData, key, colour_by: str, unlocated: int, aggregate_above: int,
             detail_limit: int) -> dict[str, Any]:
+    """What the legend shows; labels are kept short, as the legend sits on a small map."""
     p = data.payload
-    if data.mode == "cells":
-        title = "Reported deaths per grid cell (sum)"
-    else:
-        title = "Reported deaths (minimum) per place"
+    title = "Deaths per grid cell (sum)" if data.mode == "cells" else "Deaths per place (minimum)"
     sizes = [[d, round(radius(d, p["scale"]), 1)] for d in _size_steps(data.biggest)]
     notices = []
     if data.mode == "cells":
@@ -299,16 +325,19 @@ def _legend(data: LayerData, key, colour_by: str, unlocated: int, aggregate_abov
         notices.append(f"More than {detail_limit:,} incidents shown: popups leave out quotes and links; "
                        "the table and exports have them.")
     if unlocated:
-        notices.append(f"{unlocated:,} place{'s' if unlocated != 1 else ''} not located: not on the map "
-                       "(see the table; `python -m geo gazetteer fetch SY` may locate villages).")
+        notices.append(f"{unlocated:,} place{'s' if unlocated != 1 else ''} not located, so not on the map.")
+    if colour_by == "children":
+        colours = [[short, colour] for short, (_, colour) in zip(CHILDREN_SHORT, key)]
+    else:
+        colours = [list(k) for k in key]
     return {
         "title": title, "sizes": sizes,
-        "hollow": f"no toll reported (radius {HOLLOW_RADIUS:g} px)",
-        "ring": "cumulative toll over several days (dashed, not added to the others)",
-        "colour_title": "Share of children among the killed" if colour_by == "children" else "Actor (as reported)",
-        "colours": [list(k) for k in key],
+        "hollow": "no toll reported",
+        "ring": "cumulative toll over days (not added)",
+        "colour_title": "Children among the killed" if colour_by == "children" else "Actor (as reported)",
+        "colours": colours,
         "notices": notices,
-        "note": "Figures as reported, not verified. Area of a circle ∝ deaths.",
+        "note": "As reported, not verified · circle area ∝ deaths",
     }
 
 

@@ -22,7 +22,7 @@ return `last_object_clicked` (lat/lng) and the tooltip's text in `last_object_cl
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
 import folium
 from branca.element import Element, MacroElement
@@ -32,8 +32,11 @@ from geo.assets import inline_script, install_static_assets, leaflet_css, leafle
 from geo.maplayer import (AGGREGATE_ABOVE, CHILDREN_KEY, COLOUR_BY, DETAIL_LIMIT, layer_data,
                           place_marks, radius, to_json)
 from geo.model import Incident
+from geo.provinces import PROVINCES
+from geo.summary import extent
 
 __all__ = ["base_map", "incident_layer", "legend", "build_map", "to_html", "install_static_assets",
+           "runtime_layer", "clicked_province", "provinces_after_click",
            "PALETTE", "COLOUR_BY", "AGGREGATE_ABOVE", "DETAIL_LIMIT", "place_marks", "radius"]
 
 PALETTE = CHILDREN_KEY  # (label, colour) per share-of-children class; geo.maplayer has the actor key
@@ -42,7 +45,10 @@ ZOOM = 8
 BACKGROUND = "#e9e6df"  # shown where tiles are missing, so marks stay visible offline
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 TITLE = "Strike Atlas: reported incidents"
-LEGEND_WIDTH_PX = 290  # the open legend in the bottom-right corner; fitted views keep clear of it
+# Fitted views keep this clear (px) around the data: the zoom buttons top left, the folded legend
+# and the attribution bottom right.
+FIT_PADDING_TOP_LEFT = (40, 30)
+FIT_PADDING_BOTTOM_RIGHT = (30, 45)
 
 
 class _Raw(Element):
@@ -121,10 +127,10 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
              bounds: tuple[float, float, float, float] | None = None) -> folium.Map:
     """The fixed map without incidents; Leaflet from `static_prefix`/leaflet/, or inlined when None.
 
-    `bounds` is (west, south, east, north) in degrees, fitted clear of the legend; without it the map
-    centres on the Euphrates valley. `tiles=None` draws no tiles (plain background).
+    `bounds` is (west, south, east, north) in degrees, fitted clear of the map's controls; without it
+    the map centres on the Euphrates valley. `tiles=None` draws no tiles (plain background).
     """
-    m = folium.Map(location=CENTRE, zoom_start=ZOOM, tiles=None, control_scale=True)
+    m = folium.Map(location=CENTRE, zoom_start=ZOOM, tiles=None)  # the runtime adds a metric scale
     if static_prefix is None:
         m.default_js, m.default_css = [], []
         m.get_root().header.add_child(_Raw(
@@ -139,8 +145,8 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
     _MapSetup().add_to(m)
     if bounds is not None:
         west, south, east, north = bounds
-        m.fit_bounds([[south, west], [north, east]], max_zoom=11, padding_top_left=(30, 30),
-                     padding_bottom_right=(LEGEND_WIDTH_PX, 30))
+        m.fit_bounds([[south, west], [north, east]], max_zoom=11,
+                     padding_top_left=FIT_PADDING_TOP_LEFT, padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT)
     return m
 
 
@@ -162,12 +168,58 @@ def legend(incidents: Iterable[Incident], colour_by: str = "children") -> Legend
     return Legend(layer_data(incidents, colour_by).legend)
 
 
+class _RuntimeCall(_ScriptElement):
+    """`StrikeAtlas.<function>(parent layer, payload)`: another layer drawn by the runtime."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        if (window.StrikeAtlas) {
+            StrikeAtlas.{{ this.function }}({{ this._parent.get_name() }}, {{ this.payload }});
+        }
+        {% endmacro %}
+    """)
+
+    def __init__(self, function: str, payload_json: str) -> None:
+        super().__init__()
+        self._name = "StrikeAtlasLayer"
+        self.function = function
+        self.payload = payload_json
+
+
+def runtime_layer(name: str, function: str, payload_json: str) -> folium.FeatureGroup:
+    """A feature group the runtime fills with `StrikeAtlas.<function>(group, payload)`, e.g. the
+    province outlines (geo.boundaries.outline_layer). `payload_json` must come from maplayer.to_json."""
+    group = folium.FeatureGroup(name=name, control=False)
+    group.add_child(_RuntimeCall(function, payload_json))
+    return group
+
+
+def clicked_province(value: Mapping[str, Any] | None) -> str | None:
+    """The province whose outline was clicked, from st_folium's returned value (its
+    `last_active_drawing`); None when the value holds no known province."""
+    drawing = (value or {}).get("last_active_drawing") if isinstance(value, Mapping) else None
+    properties = drawing.get("properties") if isinstance(drawing, Mapping) else None
+    province = properties.get("province") if isinstance(properties, Mapping) else None
+    return province if province in PROVINCES else None
+
+
+def provinces_after_click(selected: Sequence[str], value: Mapping[str, Any] | None) -> list[str] | None:
+    """The province filter after a click on an outline: the province added, or removed when it was
+    already chosen; None when the value is no province click (leave the filter as it is)."""
+    province = clicked_province(value)
+    if province is None:
+        return None
+    if province in selected:
+        return [p for p in selected if p != province]
+    return [*selected, province]
+
+
 def build_map(incidents: Iterable[Incident], tiles: str | None = "OpenStreetMap",
               static_prefix: str | None = None, colour_by: str = "children",
               aggregate_above: int = AGGREGATE_ABOVE) -> folium.Map:
     """Base map fitted to the incidents + the incident layer (its legend included)."""
     incidents = list(incidents)
-    m = base_map(tiles, static_prefix, _extent(incidents))
+    m = base_map(tiles, static_prefix, extent(incidents))
     incident_layer(incidents, colour_by, aggregate_above).add_to(m)
     return m
 
@@ -177,12 +229,3 @@ def to_html(incidents: Iterable[Incident]) -> bytes:
     m = build_map(incidents, static_prefix=None)
     m.get_root().header.add_child(Element(f"<title>{TITLE}</title>"), name="title")
     return m.get_root().render().encode("utf-8")
-
-
-def _extent(incidents: list[Incident]) -> tuple[float, float, float, float] | None:
-    points = [pt for inc in incidents for _, pt in inc.located]
-    if not points:
-        return None
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    pad = 0.05
-    return min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad

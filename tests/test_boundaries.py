@@ -7,10 +7,9 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import folium
 import pytest
 
-from geo import boundaries
+from geo import boundaries, mapview
 from geo.boundaries import BoundaryError
 from geo.cli import main
 from tests.fixtures_formats import outlines_geojson, rectangle
@@ -98,26 +97,57 @@ def test_no_outlines_installed(tmp_path: Path):
     assert boundaries.load_outlines(1, tmp_path / "empty") is None
 
 
+def outline_payload(page: str) -> dict:
+    """The JSON the outline layer hands to StrikeAtlas.outlines, parsed back."""
+    start = page.index("{", page.index("StrikeAtlas.outlines("))
+    return json.JSONDecoder().raw_decode(page[start:])[0]
+
+
 def test_outline_layer_colours_escapes_and_has_a_legend(tmp_path: Path):
     path = tmp_path / "named.geojson"
+    hostile = "<img src=x onerror=alert(1)></script>`${x}`"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": rectangle(40, 34, 41, 35), "properties": {"n": "Deir ez Zor"}},
-        {"type": "Feature", "geometry": rectangle(38, 35, 39, 36),
-         "properties": {"n": "<img src=x onerror=alert(1)>`${x}`"}},
+        {"type": "Feature", "geometry": rectangle(38, 35, 39, 36), "properties": {"n": hostile}},
     ]}), encoding="utf-8")
     boundaries.add(path, 1, "n", directory=tmp_path / "o", credit="Credit <b>line</b>")
     outlines = boundaries.load_outlines(1, tmp_path / "o")
-    layer = boundaries.outline_layer(outlines, {"Deir ez-Zor": 40})
-    fmap = folium.Map()
-    layer.add_to(fmap)
+    fmap = mapview.base_map(tiles=None, static_prefix=None)
+    boundaries.outline_layer(outlines, {"Deir ez-Zor": 40}).add_to(fmap)
     page = fmap.get_root().render()
-    assert "<img src=x" not in page and "${x}" not in page
-    features = layer.data["features"]
-    assert features[1]["properties"]["label"].startswith("&lt;img src=x")
-    assert features[0]["properties"]["province"] == "Deir ez-Zor"
-    assert features[0]["properties"]["colour"] == boundaries.COLOURS[-1]
-    assert features[1]["properties"]["colour"] == boundaries.NO_DEATHS
-    assert "Reported deaths per province" in page and "Credit &lt;b&gt;line" in page
+    assert "<img" not in page and "alert(1)></script>" not in page  # the name stays data, not markup
+    payload = outline_payload(page)
+    deir, other = payload["props"]
+    assert deir == {"p": "Deir ez-Zor", "l": "Deir ez-Zor", "d": 40, "c": boundaries.COLOURS[-1],
+                    "s": False}
+    assert other["l"] == hostile and other["p"] == "" and other["c"] == boundaries.NO_DEATHS
+    assert payload["credit"] == "Credit <b>line</b>"  # the runtime adds it as text, not HTML
+    assert payload["legend"]["title"] == "Reported deaths per province"
+    assert payload["legend"]["rows"][0] == ["0", boundaries.NO_DEATHS]
+    assert payload["selectable"] is False
+    assert payload["shapes"][0]["type"] == "Polygon"
+    assert payload["shapes"][0]["coordinates"][0][:2] == [[40, 34], [41, 34]]
+
+
+def test_outline_layer_for_the_dashboard_marks_the_chosen_provinces(tmp_path: Path):
+    boundaries.add(outlines_geojson(tmp_path / "rects.geojson"), 1, "shapeName", directory=tmp_path)
+    outlines = boundaries.load_outlines(1, tmp_path)
+    fmap = mapview.base_map(tiles=None, static_prefix=None)
+    boundaries.outline_layer(outlines, {"Raqqa": 3}, selected=["Raqqa"]).add_to(fmap)
+    payload = outline_payload(fmap.get_root().render())
+    assert payload["selectable"] is True
+    assert {p["p"]: (p["s"], p["d"]) for p in payload["props"]} == {"Deir ez-Zor": (False, 0),
+                                                                   "Raqqa": (True, 3)}
+
+
+def test_legend_rows_name_every_class():
+    breaks = boundaries.class_breaks(1000)
+    rows = boundaries.legend_rows(breaks, 1000)
+    assert rows[0] == ["0", boundaries.NO_DEATHS]
+    assert [colour for _, colour in rows[1:]] == list(boundaries.COLOURS[:len(breaks)])
+    assert rows[1][0] == "1–200" and rows[-1][0] == "801–1,000"
+    assert boundaries.legend_rows(boundaries.class_breaks(1), 1) == [["0", boundaries.NO_DEATHS],
+                                                                    ["1", boundaries.COLOURS[0]]]
 
 
 def test_class_breaks_cover_the_range():

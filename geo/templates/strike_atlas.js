@@ -5,19 +5,43 @@
   "use strict";
   if (window.StrikeAtlas) return;
 
+  var OPEN_MIN_WIDTH = 700;  // px: on narrower maps the legend starts folded to its "Legend" button
+  var SECTIONS = ["incidents", "outlines"];  // the legend's order
+
   var CSS = [
-    ".sa-legend{background:rgba(255,255,255,.93);padding:6px 8px;font:12px/1.35 sans-serif;",
-    "color:#222;max-width:250px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35)}",
-    ".sa-legend h4{margin:4px 0 2px;font-size:12px}.sa-legend summary{cursor:pointer;font-weight:bold}",
-    ".sa-row{display:flex;align-items:center;gap:6px;margin:2px 0}",
+    ".sa-legend{background:rgba(255,255,255,.94);padding:3px 8px;font:11px/1.3 sans-serif;color:#222;",
+    "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35);max-width:min(470px,calc(100vw - 90px))}",
+    ".sa-legend summary{cursor:pointer;font-weight:bold;font-size:12px;padding:1px 0}",
+    ".sa-legend h4{margin:3px 0 2px;font-size:11px}",
+    ".sa-cols{display:flex;flex-wrap:wrap;gap:0 16px}.sa-col{max-width:220px}",
+    ".sa-ramp{display:flex;margin:2px 0}.sa-step{display:flex;flex-direction:column;",
+    "align-items:center;min-width:26px;font-size:10.5px}.sa-step span:last-child{padding:0 3px}",
+    ".sa-step span:first-child{width:100%;height:10px;opacity:.75;border:1px solid #666;",
+    "box-sizing:border-box;margin-left:-1px}.sa-tip{font-size:12px}",
+    ".sa-row{display:flex;align-items:center;gap:5px;margin:1px 0}",
+    ".sa-sizes{display:flex;align-items:flex-end;gap:8px;margin:1px 0 2px}",
+    ".sa-size{display:flex;flex-direction:column;align-items:center;gap:1px}",
     ".sa-sym{flex:none;display:flex;justify-content:center;align-items:center}",
-    ".sa-dot{border-radius:50%;box-sizing:border-box}",
-    ".sa-notice{margin:4px 0;padding:3px 5px;background:#fff3cd;border-left:3px solid #d39e00}",
-    ".sa-note{margin-top:4px;color:#555;font-size:11px}",
+    ".sa-dot{border-radius:50%;box-sizing:border-box}.sa-swatch{box-sizing:border-box}",
+    ".sa-notice{margin:3px 0;padding:2px 5px;background:#fff3cd;border-left:3px solid #d39e00}",
+    ".sa-note{margin:3px 0 1px;color:#555;font-size:10.5px}",
     ".sa-popup p{margin:2px 0}.sa-popup blockquote{margin:4px 0;padding-left:6px;",
     "border-left:3px solid #bbb;color:#333;font-style:italic}",
-    ".sa-popup .sa-muted{color:#666;font-size:11px}"
+    ".sa-popup .sa-muted,.sa-muted{color:#666;font-size:10.5px}",
+    // long attributions wrap instead of running under the scale bar in the other corner
+    ".leaflet-container .leaflet-control-attribution,.leaflet-container .leaflet-control-scale{",
+    "font-size:11px}.leaflet-control-attribution{max-width:calc(100vw - 110px);white-space:normal;",
+    "line-height:1.35}"
   ].join("");
+
+  // One canvas for outlines and markers: a click reaches the topmost shape (a marker over a
+  // province), where a second canvas or an SVG layer on top would swallow the other's clicks.
+  // One Strike Atlas map per page (the dashboard's iframe, an exported page).
+  var sharedCanvas = null;
+  function renderer() {
+    if (!sharedCanvas) sharedCanvas = L.canvas({padding: 0.3});
+    return sharedCanvas;
+  }
 
   function injectCss() {
     if (document.getElementById("strike-atlas-css")) return;
@@ -79,6 +103,7 @@
         var m = L.circleMarker([ys[row] / f, xs[row] / f], style);
         m.options.sa = n;
         m.options.saPlace = j;
+        m.toGeoJSON = null;  // st_folium returns clicked shapes' GeoJSON: only outlines should count
         markers.push(m);
       }
     }
@@ -167,6 +192,7 @@
       style.renderer = renderer;
       var m = L.circleMarker([ys[n] / f, xs[n] / f], style);
       m.options.sa = n;
+      m.toGeoJSON = null;
       markers.push(m);
     }
     return markers;
@@ -195,64 +221,186 @@
 
   function symbol(size, css) {
     var wrap = el("span", "sa-sym"), dot = el("span", "sa-dot");
-    wrap.style.width = wrap.style.height = size + "px";
+    wrap.style.width = wrap.style.height = typeof size === "number" ? size + "px" : size;
     Object.keys(css).forEach(function (k) { dot.style[k] = css[k]; });
     wrap.appendChild(dot);
     return wrap;
   }
 
-  function legendNode(spec) {
-    var outer = el("details", "sa-legend"), box = el("div"), biggest = 0;
-    outer.open = true;
-    outer.appendChild(el("summary", null, "Legend"));
-    outer.appendChild(box);
-    spec.sizes.forEach(function (s) { biggest = Math.max(biggest, 2 * s[1] + 2); });
-    box.appendChild(el("h4", null, spec.title));
-    spec.sizes.forEach(function (s) {
-      var row = el("div", "sa-row"), d = 2 * s[1] + "px";
-      row.appendChild(symbol(biggest, {width: d, height: d, background: "#fc8d59", border: "1px solid #fff"}));
-      row.appendChild(el("span", null, num(s[0])));
-      box.appendChild(row);
-    });
-    [[spec.hollow, "8px", "1.5px solid #444"], [spec.ring, "16px", "2px dashed #d7301f"]].forEach(function (r) {
-      var row = el("div", "sa-row");
-      row.appendChild(symbol(biggest, {width: r[1], height: r[1], border: r[2]}));
-      row.appendChild(el("span", null, r[0]));
-      box.appendChild(row);
-    });
-    box.appendChild(el("h4", null, spec.colour_title));
-    spec.colours.forEach(function (c) {
-      var row = el("div", "sa-row");
-      row.appendChild(symbol(14, {width: "12px", height: "12px", background: c[1]}));
-      row.appendChild(el("span", null, c[0]));
-      box.appendChild(row);
-    });
-    spec.notices.forEach(function (t) { box.appendChild(el("div", "sa-notice", t)); });
-    box.appendChild(el("div", "sa-note", spec.note));
-    L.DomEvent.disableClickPropagation(outer);
-    L.DomEvent.disableScrollPropagation(outer);
-    return outer;
+  function block(title) {
+    var b = el("div", "sa-block");
+    b.appendChild(el("h4", null, title));
+    return b;
   }
 
-  // Show the legend while `owner` (the map, or the incident group) is on the map.
-  function legend(owner, spec) {
+  function row(parent, sym, label) {
+    var r = el("div", "sa-row");
+    r.appendChild(sym);
+    r.appendChild(el("span", null, label));
+    parent.appendChild(r);
+    return r;
+  }
+
+  // The incident layer's part of the legend: circle sizes, colours, notices and the note.
+  function incidentSection(spec) {
+    var sizes = block(spec.title), biggest = 0;
+    spec.sizes.forEach(function (s) { biggest = Math.max(biggest, 2 * s[1]); });
+    var scale = el("div", "sa-sizes");
+    spec.sizes.forEach(function (s) {
+      var item = el("div", "sa-size"), d = 2 * s[1] + "px";
+      item.appendChild(symbol(d, {width: d, height: d, background: "#fc8d59", border: "1px solid #fff"}));
+      item.appendChild(el("span", null, num(s[0])));
+      scale.appendChild(item);
+    });
+    sizes.appendChild(scale);
+    row(sizes, symbol(16, {width: "8px", height: "8px", border: "1.5px solid #444"}), spec.hollow);
+    row(sizes, symbol(16, {width: "14px", height: "14px", border: "2px dashed #d7301f"}), spec.ring);
+    var colours = block(spec.colour_title);
+    spec.colours.forEach(function (c) {
+      row(colours, symbol(16, {width: "11px", height: "11px", background: c[1]}), c[0]);
+    });
+    var extra = spec.notices.map(function (t) { return el("div", "sa-notice", t); });
+    extra.push(el("div", "sa-note", spec.note));
+    return {blocks: [[0, sizes], [1, colours]], extra: extra};
+  }
+
+  // One legend per map, one section per layer shown; folded to its button on narrow maps.
+  function legendBox(map) {
+    if (map._saLegend) return map._saLegend;
     injectCss();
+    var box = el("details", "sa-legend"), body = el("div");
+    box.open = map.getSize().x >= OPEN_MIN_WIDTH;
+    box.appendChild(el("summary", null, "Legend"));
+    box.appendChild(body);
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
     var control = L.control({position: "bottomright"});
-    control.onAdd = function () { return legendNode(spec); };
-    if (owner instanceof L.Map) { control.addTo(owner); return control; }
-    owner.on("add", function () { control.addTo(owner._map); });
-    owner.on("remove", function () { control.remove(); });
-    if (owner._map) control.addTo(owner._map);
-    return control;
+    control.onAdd = function () { return box; };
+    control.addTo(map);
+    map._saLegend = {box: box, body: body, sections: {}};
+    return map._saLegend;
+  }
+
+  function drawLegend(state) {
+    var sections = SECTIONS.map(function (name) { return state.sections[name]; }).filter(Boolean);
+    state.body.textContent = "";
+    state.body.appendChild(columns(sections));
+    var extra = [];
+    sections.forEach(function (section) { extra = extra.concat(section.extra); });
+    extra.forEach(function (n) { state.body.appendChild(n); });
+    state.box.style.display = sections.length ? "" : "none";
+  }
+
+  // Two short columns: sizes and province shades on the left, the colour key on the right.
+  function columns(sections) {
+    var cols = el("div", "sa-cols"), col = [el("div", "sa-col"), el("div", "sa-col")];
+    sections.forEach(function (section) {
+      section.blocks.forEach(function (b) { col[b[0]].appendChild(b[1]); });
+    });
+    col.forEach(function (c) { if (c.childNodes.length) cols.appendChild(c); });
+    return cols;
+  }
+
+  // Show a legend section while `owner` (the map, or a layer group) is on the map.
+  function legendSection(owner, name, build) {
+    injectCss();
+    function add(map) {
+      var state = legendBox(map);
+      state.sections[name] = build();
+      drawLegend(state);
+    }
+    if (owner instanceof L.Map) { add(owner); return; }
+    owner.on("add", function () { add(owner._map); });
+    owner.on("remove", function () {
+      var state = owner._map && owner._map._saLegend;
+      if (state && state.sections[name]) { delete state.sections[name]; drawLegend(state); }
+    });
+    if (owner._map) add(owner._map);
+  }
+
+  function legend(owner, spec) {
+    legendSection(owner, "incidents", function () { return incidentSection(spec); });
+  }
+
+  // A legend on its own, outside a map (kept for callers that place it themselves).
+  function legendNode(spec) {
+    injectCss();
+    var box = el("div", "sa-legend"), section = incidentSection(spec);
+    box.appendChild(columns([section]));
+    section.extra.forEach(function (n) { box.appendChild(n); });
+    return box;
+  }
+
+  // --- province outlines ----------------------------------------------------------------------
+
+  function safeHtml(text) {  // attribution controls take HTML: the credit goes in as text
+    var d = document.createElement("div");
+    d.textContent = text;
+    return d.innerHTML;
+  }
+
+  // Province outlines filled by reported deaths, under the markers (same canvas, drawn first).
+  // With data.selectable, a click reports {province} to st_folium (fresh each click, so a second
+  // click on the same province is a new value) and the dashboard adds or removes it in its filter.
+  function outlines(group, data) {
+    injectCss();
+    var canvas = renderer(), shapes = [];
+    data.shapes.forEach(function (geometry, i) {
+      var info = data.props[i];
+      var base = {renderer: canvas, color: info.s ? "#08306b" : "#666", weight: info.s ? 3 : 1,
+                  fillColor: info.c, fillOpacity: 0.5};
+      var shape = L.GeoJSON.geometryToLayer({type: "Feature", geometry: geometry, properties: {}}, base);
+      shape.options.saInfo = info;
+      shape.toGeoJSON = data.selectable && info.p ? function () {
+        return {type: "Feature", geometry: null, properties: {province: info.p, clicked: Date.now()}};
+      } : null;
+      shape.on("mouseover", function () { shape.setStyle({weight: info.s ? 4 : 2.5}); });
+      shape.on("mouseout", function () { shape.setStyle({weight: base.weight}); });
+      group.addLayer(shape);
+      shapes.push(shape);
+    });
+    group.bindTooltip(function (layer) {
+      var info = layer.options.saInfo, box = el("div", "sa-tip");
+      if (!info) return box;
+      box.appendChild(el("b", null, info.l));
+      box.appendChild(document.createTextNode(" · " + num(info.d) + " reported death" +
+                                              (info.d === 1 ? "" : "s") + " " + data.legend.scope));
+      if (data.selectable && info.p) {
+        box.appendChild(el("div", "sa-muted", info.s ? "Click to remove it from the province filter"
+                                                      : "Click to add it to the province filter"));
+      }
+      return box;
+    }, {sticky: true});
+    legendSection(group, "outlines", function () {
+      var b = block(data.legend.title), ramp = el("div", "sa-ramp");
+      data.legend.rows.forEach(function (r) {
+        var step = el("div", "sa-step"), swatch = el("span");
+        swatch.style.background = r[1];
+        step.appendChild(swatch);
+        step.appendChild(el("span", null, r[0]));
+        ramp.appendChild(step);
+      });
+      b.appendChild(ramp);
+      if (data.selectable) b.appendChild(el("div", "sa-muted", "Click a province to filter by it."));
+      return {blocks: [[0, b]], extra: []};
+    });
+    if (data.credit) {
+      var credit = safeHtml(data.credit);
+      group.on("add", function () { group._map.attributionControl.addAttribution(credit); });
+      group.on("remove", function () { group._map.attributionControl.removeAttribution(credit); });
+      if (group._map) group._map.attributionControl.addAttribution(credit);
+    }
+    window.strikeAtlasOutlines = {count: shapes.length, group: group};
+    return shapes.length;
   }
 
   // --- layer ----------------------------------------------------------------------------------
 
   function draw(group, data) {
     injectCss();
-    var t0 = performance.now(), renderer = L.canvas({padding: 0.3});
+    var t0 = performance.now(), canvas = renderer();
     var cells = data.mode === "cells";
-    var markers = cells ? cellMarkers(data, renderer) : placeMarkers(data, renderer);
+    var markers = cells ? cellMarkers(data, canvas) : placeMarkers(data, canvas);
     // big marks first, so small ones stay on top and clickable
     markers.sort(function (a, b) { return b.options.radius - a.options.radius; });
     for (var i = 0; i < markers.length; i++) group.addLayer(markers[i]);
@@ -272,14 +420,17 @@
     return hook;
   }
 
-  // Base-map settings: a plain background (marks stay visible when tiles fail) and attribution.
+  // Base-map settings: a plain background (marks stay visible when tiles fail), a metric scale
+  // bar and the attribution.
   function setupMap(map, options) {
     injectCss();
     map.getContainer().style.background = options.background;
+    L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
     if (map.attributionControl && options.attribution) {
-      map.attributionControl.addAttribution(options.attribution);
+      map.attributionControl.addAttribution(safeHtml(options.attribution));
     }
   }
 
-  window.StrikeAtlas = {draw: draw, legend: legend, setupMap: setupMap, legendNode: legendNode};
+  window.StrikeAtlas = {draw: draw, legend: legend, legendNode: legendNode, outlines: outlines,
+                        setupMap: setupMap};
 })();
