@@ -35,6 +35,8 @@ _COPY_FROM = 1000  # PostgreSQL: adds of this many incidents or more go in by CO
 _ANALYZE_AFTER = 50_000  # refresh planner statistics after adding this many rows at once
 
 metadata = sa.MetaData()
+_FIGURES = ("cumulative", "killed", "killed_max", "children")
+_OLD_INDEXES = ("ix_incidents_lonlat", "ix_incidents_date", "ix_incidents_province_date")  # replaced
 
 incidents_table = sa.Table(
     "incidents", metadata,
@@ -63,8 +65,10 @@ incidents_table = sa.Table(
     sa.Column("longitude", sa.Float),  # mean of the located points, for the bounding-box filter
     sa.Column("latitude", sa.Float),
     sa.Column("search", sa.Text, nullable=False),  # lower-cased text the free-text filter searches
-    sa.Index("ix_incidents_date", "date"),
-    sa.Index("ix_incidents_province_date", "province", "date"),  # a province and a period
+    # A period, and a province in a period; each also carries the figures (covering), so the
+    # dashboard's sums over a large selection read the index, not the wide rows.
+    sa.Index("ix_incidents_date_figures", "date", "province", *_FIGURES),
+    sa.Index("ix_incidents_province_date_figures", "province", "date", *_FIGURES),
     sa.Index("ix_incidents_killed", "killed"),
     # The map view (a box, often with a minimum toll) answered from the index alone.
     sa.Index("ix_incidents_lonlat_killed", "longitude", "latitude", "killed"),
@@ -103,6 +107,17 @@ class AddResult:
     added: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlaceCounts:
+    """Where a selection is (Store.places)."""
+
+    incidents: int
+    located: int  # located places, summed over incidents
+    unlocated: int  # places named but not located
+    bounds: tuple[float, float, float, float] | None  # (west, south, east, north) of mean points
+    unlocated_countries: tuple[str, ...] = ()
 
 
 class Store:
@@ -253,6 +268,82 @@ class Store:
         for name in ("killed", "killed_max", "children", "women", "injured", "geo_precision"):
             if name in frame:
                 frame[name] = frame[name].astype("Int64")
+        return frame
+
+    def totals(self, filters: Filters | None = None, by: Literal["province", "date"] | None = None
+               ) -> "pandas.DataFrame":
+        """The sums the dashboard's figures are made from, computed in SQL (no incident is read
+        into Python): one row per `by` value and kind of record, in `geo.summary.totals`' shape.
+        Feed it to summary.headline_from / deaths_over_time_from / deaths_per_province_from."""
+        import pandas as pd
+        from geo.summary import TOTAL_COLUMNS
+        c = incidents_table.c
+        keys = [c[by]] if by else []
+        counted = c.killed.is_not(None)
+        stmt = sa.select(
+            *keys, c.cumulative, sa.func.count(),
+            sa.func.coalesce(sa.func.sum(c.killed), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((counted, sa.func.coalesce(c.killed_max, c.killed)),
+                                                 else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(c.children), 0),
+            sa.func.sum(sa.case((counted, 0), else_=1)),
+        ).where(*self._where(filters)).group_by(*keys, c.cumulative)
+        with self._connect() as conn:
+            rows = conn.execute(stmt).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=[by] * bool(by) + TOTAL_COLUMNS)
+        frame["cumulative"] = frame["cumulative"].astype(bool)
+        for name in TOTAL_COLUMNS[1:]:
+            frame[name] = frame[name].astype("int64")
+        return frame
+
+    def places(self, filters: Filters | None = None) -> "PlaceCounts":
+        """How many places the selection's incidents name, located or not, and the box around
+        the incidents' mean points; one SQL pass."""
+        c = incidents_table.c
+        stmt = sa.select(c.country, sa.func.count(), sa.func.sum(_LOCATED), sa.func.sum(_UNLOCATED),
+                         sa.func.min(c.longitude), sa.func.min(c.latitude),
+                         sa.func.max(c.longitude), sa.func.max(c.latitude)
+                         ).where(*self._where(filters)).group_by(c.country)
+        with self._connect() as conn:
+            rows = conn.execute(stmt).all()
+        boxes = [r[4:] for r in rows if r[4] is not None]
+        bounds = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                  max(b[2] for b in boxes), max(b[3] for b in boxes)) if boxes else None
+        return PlaceCounts(incidents=sum(r[1] for r in rows), located=int(sum(r[2] or 0 for r in rows)),
+                           unlocated=int(sum(r[3] or 0 for r in rows)), bounds=bounds,
+                           unlocated_countries=tuple(sorted(r[0] for r in rows if r[3])))
+
+    def grid_cells(self, filters: Filters | None, size: float) -> "pandas.DataFrame":
+        """The selection summed into grid cells of `size` degrees (multiples of `size` from 0°),
+        in SQL, for the map of a large selection. An incident counts in the cell of its mean point.
+
+        Columns: lon, lat (mean point of the cell's incidents), incidents, places (located),
+        killed (sum of minimums, cumulative records left out), children and killed_known (children
+        and deaths of the incidents that report both), cumulative (records left out of the sums).
+        """
+        import pandas as pd
+        c = incidents_table.c
+        size = float(size)
+        if self.dialect == "sqlite":  # no floor() here; the shifted value is positive, so CAST floors
+            kx = sa.cast((c.longitude + 180.0) / size, sa.Integer)
+            ky = sa.cast((c.latitude + 90.0) / size, sa.Integer)
+        else:
+            kx, ky = sa.func.floor(c.longitude / size), sa.func.floor(c.latitude / size)
+        plain = sa.and_(c.cumulative.is_(False), c.killed > 0)
+        known = sa.and_(plain, c.children.is_not(None))
+        stmt = sa.select(
+            sa.func.avg(c.longitude), sa.func.avg(c.latitude), sa.func.count(), sa.func.sum(_LOCATED),
+            sa.func.sum(sa.case((plain, c.killed), else_=0)),
+            sa.func.sum(sa.case((known, c.children), else_=0)),
+            sa.func.sum(sa.case((known, c.killed), else_=0)),
+            sa.func.sum(sa.case((c.cumulative.is_(True), 1), else_=0)),
+        ).where(*self._where(filters), c.longitude.is_not(None)).group_by(kx, ky)
+        with self._connect() as conn:
+            rows = conn.execute(stmt).all()
+        columns = ["lon", "lat", "incidents", "places", "killed", "children", "killed_known", "cumulative"]
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+        for name in columns[2:]:
+            frame[name] = frame[name].astype("int64")
         return frame
 
     def version(self) -> str:
@@ -435,7 +526,8 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
         new = not sa.inspect(conn).has_table("incidents")
         metadata.create_all(conn)
         if not new:  # a store made by an older version: add the indexes it lacks
-            conn.exec_driver_sql("DROP INDEX IF EXISTS ix_incidents_lonlat")  # now ix_incidents_lonlat_killed
+            for name in _OLD_INDEXES:
+                conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
             for index in incidents_table.indexes:
                 index.create(conn, checkfirst=True)
         if engine.dialect.name == "postgresql":
@@ -572,6 +664,14 @@ _ROW_KEYS = ("id", "date", "date_end", "last_date", "places", "points", "provinc
              "longitude", "latitude", "search")
 assert set(_ROW_KEYS) == {c.name for c in incidents_table.columns}
 _IDENTITY = tuple(range(len(_ROW_KEYS)))
+
+
+# Located and unlocated places of a row, counted in its `points` JSON ("[[lon,lat],null,…]") with
+# string functions every SQL dialect has: one "[" per located point plus the outer one; "null"s.
+_LOCATED = (sa.func.length(incidents_table.c.points)
+            - sa.func.length(sa.func.replace(incidents_table.c.points, "[", "")) - 1)
+_UNLOCATED = (sa.func.length(incidents_table.c.points)
+              - sa.func.length(sa.func.replace(incidents_table.c.points, "null", ""))) / 4
 
 
 def _first(row: tuple) -> str:

@@ -11,7 +11,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from geo.model import Incident, total_killed
+from geo.model import Incident
 
 NOT_LOCATED = "not located"
 
@@ -35,25 +35,59 @@ class Headline:
         return f"{self.killed_min:,}"
 
 
+TOTAL_COLUMNS = ["cumulative", "incidents", "killed", "killed_max", "children", "without_toll"]
+
+
+def totals(incidents: Iterable[Incident], by: str | None = None) -> pd.DataFrame:
+    """Per-group sums every figure here is made from (what `Store.totals` computes in SQL for a
+    large selection): one row per value of `by` ("province", "date" or None) and kind of record.
+
+    Columns: [by], cumulative, incidents, killed (sum of minimums), killed_max (sum of maximums,
+    else minimums), children, without_toll (incidents giving no number of deaths).
+    """
+    keys = [by] if by else []
+    # An incident without a minimum toll adds to neither sum (as geo.model.total_killed).
+    rows = [(*((getattr(i, by),) if by else ()), bool(i.cumulative), 1, i.killed or 0,
+             0 if i.killed is None else (i.killed_max if i.killed_max is not None else i.killed),
+             i.children or 0, int(i.killed is None)) for i in incidents]
+    frame = pd.DataFrame(rows, columns=keys + TOTAL_COLUMNS)
+    if frame.empty:
+        return frame
+    return frame.groupby(keys + ["cumulative"], as_index=False, dropna=False)[TOTAL_COLUMNS[1:]].sum()
+
+
 def headline(incidents: Iterable[Incident]) -> Headline:
     """Headline figures for the incidents shown."""
-    items = list(incidents)
-    low, high = total_killed(items)
-    children = sum(i.children or 0 for i in items if not i.cumulative)
+    return headline_from(totals(incidents))
+
+
+def headline_from(sums: pd.DataFrame) -> Headline:
+    """Headline figures from `totals` rows (any grouping)."""
+    cumulative = sums["cumulative"].astype(bool) if not sums.empty else pd.Series([], dtype=bool)
+    counted = sums[~cumulative]
+
+    def total(frame: pd.DataFrame, column: str) -> int:
+        return int(frame[column].sum()) if not frame.empty else 0
+
     return Headline(
-        incidents=len(items), killed_min=low, killed_max=high, children=children,
-        cumulative=sum(1 for i in items if i.cumulative),
-        without_toll=sum(1 for i in items if i.killed is None and not i.cumulative),
+        incidents=total(sums, "incidents"), killed_min=total(counted, "killed"),
+        killed_max=total(counted, "killed_max"), children=total(counted, "children"),
+        cumulative=total(sums[cumulative], "incidents"), without_toll=total(counted, "without_toll"),
     )
 
 
 def time_step(incidents: Iterable[Incident], max_days: int = 62) -> str:
     """'D' (per day) for a short selection, 'W' (per week, from Monday) for a long one;
     cumulative span records do not count, as in the charts."""
-    dates = [dt.date.fromisoformat(i.date) for i in incidents if not i.cumulative]
-    if not dates:
+    return time_step_from(totals(incidents, "date"), max_days)
+
+
+def time_step_from(sums_by_date: pd.DataFrame, max_days: int = 62) -> str:
+    """`time_step` from `totals(..., "date")` rows."""
+    dates = _counted_dates(sums_by_date)
+    if dates.empty:
         return "D"
-    return "D" if (max(dates) - min(dates)).days <= max_days else "W"
+    return "D" if (dates.max() - dates.min()).days <= max_days else "W"
 
 
 def deaths_over_time(incidents: Iterable[Incident], step: str | None = None) -> pd.DataFrame:
@@ -62,17 +96,19 @@ def deaths_over_time(incidents: Iterable[Incident], step: str | None = None) -> 
     Cumulative span records are left out, as in the headline; days without deaths are kept as 0
     so the bars keep a true time axis. Columns: period, killed, killed_max, incidents.
     """
-    items = [i for i in incidents if not i.cumulative]
-    step = step or time_step(items)
+    return deaths_over_time_from(totals(incidents, "date"), step)
+
+
+def deaths_over_time_from(sums_by_date: pd.DataFrame, step: str | None = None) -> pd.DataFrame:
+    """`deaths_over_time` from `totals(..., "date")` rows."""
     columns = ["period", "killed", "killed_max", "incidents"]
-    if not items:
+    step = step or time_step_from(sums_by_date)
+    if sums_by_date.empty:
         return pd.DataFrame(columns=columns)
-    frame = pd.DataFrame({
-        "period": pd.to_datetime([i.date for i in items]),
-        "killed": [i.killed or 0 for i in items],
-        "killed_max": [(i.killed_max if i.killed_max is not None else i.killed) or 0 for i in items],
-        "incidents": 1,
-    })
+    frame = sums_by_date[~sums_by_date["cumulative"].astype(bool)]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame.assign(period=pd.to_datetime(frame["date"]))
     if step == "W":
         frame["period"] = frame["period"].dt.to_period("W-SUN").dt.start_time
     grouped = frame.groupby("period")[["killed", "killed_max", "incidents"]].sum()
@@ -85,16 +121,26 @@ def deaths_over_time(incidents: Iterable[Incident], step: str | None = None) -> 
 def deaths_per_province(incidents: Iterable[Incident]) -> pd.DataFrame:
     """Reported deaths and incidents per province, most deaths first (cumulative records left out
     of the deaths, counted as incidents). Columns: province, killed, killed_max, incidents."""
-    rows = [{"province": i.province or "unknown",
-             "killed": 0 if i.cumulative else (i.killed or 0),
-             "killed_max": 0 if i.cumulative else ((i.killed_max if i.killed_max is not None
-                                                    else i.killed) or 0),
-             "incidents": 1} for i in incidents]
+    return deaths_per_province_from(totals(incidents, "province"))
+
+
+def deaths_per_province_from(sums_by_province: pd.DataFrame) -> pd.DataFrame:
+    """`deaths_per_province` from `totals(..., "province")` rows."""
     columns = ["province", "killed", "killed_max", "incidents"]
-    if not rows:
+    if sums_by_province.empty:
         return pd.DataFrame(columns=columns)
-    frame = pd.DataFrame(rows).groupby("province", as_index=False)[columns[1:]].sum()
+    frame = sums_by_province.copy()
+    frame["province"] = frame["province"].fillna("unknown")
+    cumulative = frame["cumulative"].astype(bool)
+    frame.loc[cumulative, ["killed", "killed_max"]] = 0
+    frame = frame.groupby("province", as_index=False)[columns[1:]].sum()
     return frame.sort_values(["killed", "province"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _counted_dates(sums_by_date: pd.DataFrame) -> pd.Series:
+    if sums_by_date.empty:
+        return pd.Series([], dtype="datetime64[ns]")
+    return pd.to_datetime(sums_by_date.loc[~sums_by_date["cumulative"].astype(bool), "date"])
 
 
 def extent(incidents: Iterable[Incident], pad: float = 0.05) -> tuple[float, float, float, float] | None:

@@ -83,3 +83,60 @@ def test_extent_covers_located_places_only():
     west, south, east, north = summary.extent(items, pad=0.1)
     assert (round(west, 6), round(south, 6), round(east, 6), round(north, 6)) == (38.9, 34.3, 41.0, 36.0)
     assert summary.extent([inc(date="2020-01-01", places=["X"], points=[None])]) is None
+
+
+# --- the same figures from SQL sums (Store.totals), on both backends -----------------------------
+
+def _mixed() -> list[Incident]:
+    """Incidents covering every rule: ranges, no toll, only a maximum, cumulative, no province."""
+    return [inc(id="a", date="2020-01-01", killed=4, killed_max=6, children=1, province="Raqqa"),
+            inc(id="b", date="2020-01-02", killed=3, children=2, province="Aleppo"),
+            inc(id="c", date="2020-01-01", date_end="2020-01-03", killed=50, children=9,
+                cumulative=True, province="Raqqa"),
+            inc(id="d", date="2020-01-03", province="Raqqa"),
+            inc(id="e", date="2020-03-20", killed_max=4, province=None, places=["X", "Y"],
+                points=[(40.2, 35.1), None]),
+            inc(id="f", date="2020-03-20", killed=0, children=0, province="Idlib")]
+
+
+def test_sql_totals_give_the_same_figures_as_incidents(store):
+    from geo.filters import Filters
+    items = _mixed()
+    store.add(items)
+    assert summary.headline_from(store.totals()) == summary.headline(items)
+    assert summary.headline_from(store.totals(by="province")) == summary.headline(items)
+    by_date = store.totals(by="date")
+    assert summary.time_step_from(by_date) == summary.time_step(items) == "W"
+    pd.testing.assert_frame_equal(summary.deaths_over_time_from(by_date),
+                                  summary.deaths_over_time(items), check_dtype=False)
+    pd.testing.assert_frame_equal(summary.deaths_per_province_from(store.totals(by="province")),
+                                  summary.deaths_per_province(items), check_dtype=False)
+    raqqa = Filters.parse(provinces=["Raqqa"], start="2020-01-02", end="2020-01-31")
+    chosen = store.query(raqqa)
+    assert {i.id for i in chosen} == {"c", "d"}
+    assert summary.headline_from(store.totals(raqqa)) == summary.headline(chosen)
+    assert summary.headline_from(store.totals(Filters.parse(text="nothing like this"))).incidents == 0
+
+
+def test_place_counts_and_grid_cells(store):
+    from geo import maplayer
+    from geo.filters import Filters
+    items = _mixed()
+    store.add(items)
+    counts = store.places()
+    assert (counts.incidents, counts.located, counts.unlocated) == (6, 6, 1)
+    assert counts.unlocated_countries == ("SY",)
+    assert counts.bounds == (40.0, 35.0, 40.2, 35.1)
+    cells = store.grid_cells(Filters(), 0.1)
+    assert cells["incidents"].sum() == 6 and cells["places"].sum() == 6
+    assert cells["killed"].sum() == 7  # the cumulative record's 50 left out, as in the headline
+    assert cells["cumulative"].sum() == 1
+    data = maplayer.cells_layer(cells, 0.1, incidents=6, unlocated=1)
+    assert data.mode == "cells" and data.drawn == len(cells)
+    # Single-place incidents land in the same cells as the layer built from the incidents.
+    single = [i for i in items if len(i.places) == 1]
+    reference = maplayer.layer_data(single, aggregate_above=0)
+    mine = maplayer.cells_layer(store.grid_cells(Filters.parse(text="testtown"), reference.payload["cell"]),
+                                reference.payload["cell"], incidents=len(single))
+    for key in ("x", "y", "ck", "cn", "cp", "cu", "cl"):
+        assert mine.payload[key] == reference.payload[key], key
