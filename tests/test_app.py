@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo import boundaries
 from geo.export import FORMATS
 from geo.model import Incident
 from geo.store import DB_ENV, open_store
+from tests.fixtures_formats import outlines_geojson
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -46,9 +48,19 @@ def db_url(tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="module")
+def outlines_dir(tmp_path_factory) -> Path:
+    """Two rectangles installed as the Deir ez-Zor and Raqqa outlines."""
+    folder = tmp_path_factory.mktemp("outlines")
+    boundaries.add(outlines_geojson(folder / "source.geojson"), 1, "shapeName", directory=folder,
+                   credit="Boundaries: test rectangles, licence T-1")
+    return folder
+
+
 @pytest.fixture
-def app(db_url, monkeypatch) -> AppTest:
+def app(db_url, monkeypatch, tmp_path) -> AppTest:
     monkeypatch.setenv(DB_ENV, db_url)
+    monkeypatch.setenv(boundaries.BOUNDARIES_ENV, str(tmp_path / "no-outlines"))
     return AppTest.from_file(str(APP), default_timeout=60)
 
 
@@ -224,3 +236,43 @@ def test_link_with_only_an_end_date_before_the_data(app):
     at = run(app)
     assert at.dataframe[0].value.empty
     assert url_param(at, "end") == ["2019-01-01"]
+
+
+def outline_payload(at: AppTest) -> dict | None:
+    """What the page hands the map's runtime for the province outlines (None: no outlines)."""
+    js = map_layer_js(at)
+    if "StrikeAtlas.outlines(" not in js:
+        return None
+    return json.JSONDecoder().raw_decode(js[js.index("{", js.index("StrikeAtlas.outlines(")):])[0]
+
+
+def test_outlines_shaded_by_the_selection_under_the_markers(app, outlines_dir, monkeypatch):
+    monkeypatch.setenv(boundaries.BOUNDARIES_ENV, str(outlines_dir))
+    at = run(app)
+    payload = outline_payload(at)
+    assert payload is not None and payload["selectable"]
+    deaths = {p["p"]: p["d"] for p in payload["props"]}
+    expected = boundaries.deaths_by_province(INCIDENTS)
+    assert deaths == {"Deir ez-Zor": expected["Deir ez-Zor"], "Raqqa": expected["Raqqa"]}
+    js = map_layer_js(at)
+    assert js.index("StrikeAtlas.outlines(") < js.index("StrikeAtlas.draw(")  # drawn first: underneath
+    assert any("Boundaries: test rectangles, licence T-1" in c.value.replace("\\", "")
+               for c in at.caption)  # credited on the page (Markdown-escaped)
+
+    at.multiselect[0].set_value(["Raqqa"])
+    run(at)
+    props = {p["p"]: p for p in outline_payload(at)["props"]}
+    assert props["Raqqa"]["s"] and not props["Deir ez-Zor"]["s"]  # the chosen province is outlined
+    assert props["Deir ez-Zor"]["d"] == 0  # only the selection's deaths
+
+    at.toggle(key="f_outlines").set_value(False)
+    run(at)
+    assert outline_payload(at) is None and "StrikeAtlas.draw(" in map_layer_js(at)
+    assert not any("test rectangles" in c.value for c in at.caption)
+
+
+def test_without_outlines_the_sidebar_says_how_to_add_them(app):
+    at = run(app)
+    assert outline_payload(at) is None
+    assert any("python -m geo boundaries fetch SYR" in c.value for c in at.sidebar.caption)
+    assert not at.get("toggle")

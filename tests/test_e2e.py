@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from geo import boundaries
 from geo.model import Incident
 from geo.store import DB_ENV, open_store
+from tests.fixtures_formats import outlines_geojson
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -83,9 +85,15 @@ def server(tmp_path_factory):
     store = open_store(url)
     store.add(Incident.from_dict(row) for row in ROWS)
     store.close()
+    # Province outlines: two rectangles, Raqqa (38–40 E, 35.5–36.5 N) and Deir ez-Zor (40–41.5 E,
+    # 34–35.5 N), each holding its province's test incidents.
+    outlines = folder / "outlines"
+    boundaries.add(outlines_geojson(folder / "rectangles.geojson"), 1, "shapeName",
+                   directory=outlines, credit="Boundaries: test rectangles")
     port = _free_port()
     log = folder / "streamlit.log"
-    env = {**os.environ, DB_ENV: url, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, DB_ENV: url, boundaries.BOUNDARIES_ENV: str(outlines),
+           "PYTHONUNBUFFERED": "1"}
     started = time.monotonic()
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -201,5 +209,60 @@ def test_map_filters_and_geojson_download(server, browser, tmp_path):
         with (tmp_path / "download.csv").open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
         assert sorted(row["id"] for row in rows) == sorted(row["id"] for row in raqqa)
+    finally:
+        page.close()
+
+
+# The fill of a point of the outlines' canvas: [r, g, b, alpha] at (lat, lon), in the map iframe.
+PIXEL_AT = """(_, [lat, lon]) => {
+    const p = window.map.latLngToContainerPoint([lat, lon]);
+    const box = window.map.getContainer().getBoundingClientRect();
+    const canvas = document.querySelector('.leaflet-overlay-pane canvas');
+    const c = canvas.getBoundingClientRect(), sx = canvas.width / c.width, sy = canvas.height / c.height;
+    const x = Math.round((box.left + p.x - c.left) * sx), y = Math.round((box.top + p.y - c.top) * sy);
+    return Array.from(canvas.getContext('2d').getImageData(x, y, 1, 1).data);
+}"""
+DEIR_EMPTY_SPOT = (35.2, 40.3)  # inside the Deir ez-Zor rectangle, clear of its markers
+
+
+def test_province_outlines_draw_and_a_click_filters(server, browser):
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1440, "height": 1200})
+    page.set_default_timeout(20_000)
+    page.context.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith(base) else route.abort())
+    try:
+        page.goto(base, wait_until="domcontentloaded")
+        wait_for_app(page)
+        page.wait_for_selector(MAP_FRAME, timeout=20_000)
+        everything = located_places(ROWS)
+        assert wait_for_markers(page, everything) == everything
+        body = page.frame_locator(MAP_FRAME).locator("body")
+        assert body.evaluate("() => window.strikeAtlasOutlines.count") == 2
+        assert body.evaluate("(_, [lat, lon]) => window.map.getBounds().contains([lat, lon])",
+                             DEIR_EMPTY_SPOT)
+        r, g, b, alpha = body.evaluate(PIXEL_AT, DEIR_EMPTY_SPOT)
+        assert alpha > 0 and b > r  # Deir ez-Zor (most deaths) is filled blue under the markers
+        assert "test rectangles" in body.evaluate(
+            "() => document.querySelector('.leaflet-control-attribution').textContent")
+
+        # A click on the province puts it in the filter: its markers alone stay.
+        x, y = body.evaluate("(_, [lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
+                             " return [p.x, p.y]; }", DEIR_EMPTY_SPOT)
+        page.frame_locator(MAP_FRAME).locator(".leaflet-container").click(position={"x": x, "y": y})
+        deir = [row for row in ROWS if row["province"] == "Deir ez-Zor"]
+        assert wait_for_markers(page, located_places(deir)) == located_places(deir)
+        wait_for_app(page)
+        assert "province=Deir+ez-Zor" in page.url
+        chips = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").inner_text()
+        assert "Deir ez-Zor" in chips
+
+        # Clicking it again takes it out of the filter (once: no rerun loop).
+        page.frame_locator(MAP_FRAME).locator(".leaflet-container").click(position={"x": x, "y": y})
+        assert wait_for_markers(page, everything) == everything
+        wait_for_app(page)
+        assert "province=" not in page.url
+        page.wait_for_timeout(1_000)
+        assert marker_count(page) == everything and "province=" not in page.url
     finally:
         page.close()

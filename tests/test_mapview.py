@@ -205,6 +205,21 @@ def test_layer_travels_through_streamlit_folium_feature_group():
     assert payload_of(script)["n"] == 3
 
 
+def test_a_click_on_a_province_outline_adds_or_removes_it():
+    def clicked(province, stamp=1):  # st_folium's value after a click on an outline
+        return {"last_active_drawing": {"type": "Feature", "geometry": None,
+                                        "properties": {"province": province, "clicked": stamp}}}
+
+    assert mapview.provinces_after_click([], clicked("Raqqa")) == ["Raqqa"]
+    assert mapview.provinces_after_click(["Aleppo"], clicked("Raqqa")) == ["Aleppo", "Raqqa"]
+    assert mapview.provinces_after_click(["Aleppo", "Raqqa"], clicked("Raqqa", 2)) == ["Aleppo"]
+    for no_click in (None, {}, {"last_active_drawing": None}, clicked("Atlantis"), clicked(None),
+                     {"last_active_drawing": {"type": "Feature", "properties": {}}},
+                     {"last_active_drawing": "Raqqa"}):
+        assert mapview.provinces_after_click(["Aleppo"], no_click) is None  # the filter is left alone
+    assert mapview.clicked_province(clicked("Deir ez-Zor")) == "Deir ez-Zor"
+
+
 # --- in a real browser ----------------------------------------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")
