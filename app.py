@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import boundaries, mapview, summary
+from geo import boundaries, maplayer, mapview, summary
 from geo.export import FORMATS, export_bytes
 from geo.filters import FilterError, Filters
 from geo.model import Incident
@@ -45,11 +46,68 @@ def get_store(url: str | None):
     return open_store(url)
 
 
-@st.cache_data(max_entries=32, show_spinner=False, hash_funcs={Filters: repr})
-def query(url: str | None, filters: Filters, version: str) -> list[Incident]:
-    # `version` (Store.version(): changes with every add, replace and delete, from any process)
-    # makes a change show at once, and keeps results cached for as long as nothing changes.
-    return get_store(url).query(filters)
+# Every part of a selection is cached on (filters, Store.version()): the version changes with every
+# add, replace and delete, from any process, so a change shows at once and nothing else is redone.
+_PART = dict(max_entries=32, show_spinner=False, hash_funcs={Filters: repr})
+LARGE = 5_000  # incidents; above this the figures are summed in SQL and the table shows the first rows
+TABLE_ROWS = 1_000
+
+
+@st.cache_data(**_PART)
+def query(url: str | None, filters: Filters, version: str, limit: int | None = None) -> list[Incident]:
+    return get_store(url).query(filters, limit)
+
+
+@st.cache_data(**_PART)
+def count(url: str | None, filters: Filters, version: str) -> int:
+    return get_store(url).count(filters)
+
+
+@st.cache_data(**_PART)
+def totals(url: str | None, filters: Filters, version: str, by: str):
+    return get_store(url).totals(filters, by)
+
+
+@st.cache_data(**_PART)
+def place_counts(url: str | None, filters: Filters, version: str):
+    return get_store(url).places(filters)
+
+
+@st.cache_data(max_entries=16, show_spinner="Summing the incidents into map cells…",
+               hash_funcs={Filters: repr})
+def cells_layer(url: str | None, filters: Filters, version: str):
+    """The map of a large selection as grid cells summed in SQL; None when its located places are
+    few enough for the layer built from the incidents (which aggregates above the same threshold)."""
+    places = place_counts(url, filters, version)
+    if places.located <= maplayer.AGGREGATE_ABOVE or places.bounds is None:
+        return None
+    west, south, east, north = places.bounds
+    size = maplayer.cell_size([(west, south), (east, north)])
+    cells = get_store(url).grid_cells(filters, size)
+    return maplayer.cells_layer(cells, size, places.incidents, places.unlocated)
+
+
+@dataclass
+class Selection:
+    """The filtered incidents as the page shows them: all of them, or above LARGE their sums
+    (geo.summary.totals frames) and the first rows, so a million are never read as objects."""
+
+    count: int
+    incidents: list[Incident]  # every one; when large, the first TABLE_ROWS only
+    by_province: object = None  # totals frames, when large
+    by_date: object = None
+
+    @property
+    def large(self) -> bool:
+        return self.by_province is not None
+
+
+def selection(url: str | None, filters: Filters, version: str) -> Selection:
+    items = query(url, filters, version, LARGE + 1)
+    if len(items) <= LARGE:
+        return Selection(len(items), items)
+    return Selection(count(url, filters, version), items[:TABLE_ROWS],
+                     totals(url, filters, version, "province"), totals(url, filters, version, "date"))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -60,7 +118,9 @@ def date_span(url: str | None, version: str) -> tuple[dt.date, dt.date] | None:
 @st.cache_data(max_entries=4, show_spinner=False)
 def store_extent(url: str | None, version: str) -> tuple[float, float, float, float] | None:
     """Where the stored incidents are: the base map's fixed view, whatever the filters."""
-    return summary.extent(query(url, Filters(), version))
+    if count(url, Filters(), version) <= LARGE:
+        return summary.extent(query(url, Filters(), version))
+    return summary.padded(place_counts(url, Filters(), version).bounds)  # incidents' mean points
 
 
 def base_map(bounds: tuple[float, float, float, float] | None):
@@ -95,13 +155,17 @@ def select_clicked_province() -> None:
         st.session_state.f_provinces = chosen
 
 
-def show_map(incidents: list[Incident], bounds, outlines, selected: tuple[str, ...]) -> None:
-    """The map: province outlines (when installed and switched on) under the incident markers."""
+def show_map(incidents: list[Incident], bounds, outlines, selected: tuple[str, ...],
+             layer=None, province_deaths: dict[str, int] | None = None) -> None:
+    """The map: province outlines (when installed and switched on) under the incident markers.
+    A large selection brings its `layer` (maplayer.LayerData, cells summed in SQL) and
+    `province_deaths` instead of the incidents."""
     layers = []
     if outlines is not None:
-        layers.append(boundaries.outline_layer(outlines, boundaries.deaths_by_province(incidents),
-                                               selected=selected))
-    layers.append(mapview.incident_layer(incidents, colour_by="children"))
+        if province_deaths is None:
+            province_deaths = boundaries.deaths_by_province(incidents)
+        layers.append(boundaries.outline_layer(outlines, province_deaths, selected=selected))
+    layers.append(mapview.incident_layer(layer if layer is not None else incidents, colour_by="children"))
     # Only a click on an outline reruns the page: markers report no shape, pan and zoom nothing.
     st_folium(base_map(bounds), key=MAP_KEY, height=620, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=select_clicked_province,
@@ -199,8 +263,8 @@ def sidebar(span: tuple[dt.date, dt.date]) -> Filters:
 
 # --- the page -----------------------------------------------------------------------------------
 
-def show_headline(incidents: list[Incident]) -> None:
-    head = summary.headline(incidents)
+def show_headline(sel: Selection) -> None:
+    head = summary.headline_from(sel.by_province) if sel.large else summary.headline(sel.incidents)
     a, b, c, note = st.columns([1, 1, 1, 3], vertical_alignment="center")
     a.metric("Incidents", f"{head.incidents:,}")
     b.metric("Reported deaths", head.killed_text)
@@ -217,15 +281,20 @@ def show_headline(incidents: list[Incident]) -> None:
     note.caption("; ".join(notes) + ".")
 
 
-def show_charts(incidents: list[Incident]) -> None:
-    step = summary.time_step(incidents)
-    over_time = summary.deaths_over_time(incidents, step)
+def show_charts(sel: Selection) -> None:
+    if sel.large:
+        step = summary.time_step_from(sel.by_date)
+        over_time = summary.deaths_over_time_from(sel.by_date, step)
+        per_province = summary.deaths_per_province_from(sel.by_province)
+    else:
+        step = summary.time_step(sel.incidents)
+        over_time = summary.deaths_over_time(sel.incidents, step)
+        per_province = summary.deaths_per_province(sel.incidents)
     if not over_time.empty:
         st.markdown(f"**Reported deaths per {'day' if step == 'D' else 'week'}**")
         over_time["when"] = over_time["period"].dt.strftime(
             "%-d %b %Y" if step == "D" else "week of %-d %b %Y")
         st.altair_chart(range_bars(over_time, "when", vertical=True), width="stretch")
-    per_province = summary.deaths_per_province(incidents)
     if not per_province.empty:
         st.markdown("**Reported deaths per province**")
         st.altair_chart(range_bars(per_province, "province", vertical=False), width="stretch")
@@ -247,29 +316,37 @@ def range_bars(frame, category: str, vertical: bool) -> alt.LayerChart:
     return alt.layer(upper, lower).properties(height=200 if vertical else alt.Step(26))
 
 
-def show_table(incidents: list[Incident]) -> None:
+def show_table(sel: Selection, hint: str | None) -> None:
     st.subheader("Incidents shown")
-    st.dataframe(summary.table_frame(incidents), hide_index=True, width="stretch",
+    if sel.large:
+        st.caption(f"Showing the first {len(sel.incidents):,} of {sel.count:,} incidents (oldest "
+                   "first); download for all of them.")
+    st.dataframe(summary.table_frame(sel.incidents), hide_index=True, width="stretch",
                  column_config={
                      "source_url": st.column_config.LinkColumn("source link"),
                      "quote": st.column_config.TextColumn("quote", width="large"),
                      "places": st.column_config.TextColumn("places", width="medium"),
                  })
-    hint = summary.gazetteer_hint(incidents)
     if hint:
         st.caption(f"Places marked “{summary.NOT_LOCATED}” are not on the map: run `{hint}` to "
                    "download GeoNames' full list of places, then reload.")
 
 
-def show_downloads(incidents: list[Incident]) -> None:
+def show_downloads(url: str | None, filters: Filters, sel: Selection) -> None:
+    """Download buttons; a file is made only when its button is pressed (every incident selected,
+    streamed from the store when the page holds only the first rows)."""
     today = dt.date.today().isoformat()
+
+    def incidents():
+        return get_store(url).iter_query(filters) if sel.large else sel.incidents
+
     with st.container(horizontal=True):
         for fmt in FORMATS.values():
             st.download_button(
                 f"Download {FORMAT_LABELS.get(fmt.name, fmt.name.upper())}",
-                data=lambda name=fmt.name: export_bytes(incidents, name),
+                data=lambda name=fmt.name: export_bytes(incidents(), name),
                 file_name=f"strike-atlas-{today}.{fmt.extension}", mime=fmt.mime, on_click="ignore",
-                disabled=not incidents, key=f"download-{fmt.name}", width="content")
+                disabled=not sel.count, key=f"download-{fmt.name}", width="content")
 
 
 def map_page() -> None:
@@ -288,17 +365,27 @@ def map_page() -> None:
 
     filters = sidebar(span)
     try:
-        incidents = query(url, filters, version)
+        sel = selection(url, filters, version)
+        if sel.large:
+            layer = cells_layer(url, filters, version)
+            map_incidents = [] if layer is not None else query(url, filters, version)
+            hint = summary.gazetteer_command(place_counts(url, filters, version).unlocated_countries)
+            deaths = {row.province: int(row.killed) for row in
+                      summary.deaths_per_province_from(sel.by_province).itertuples()
+                      if row.province in PROVINCES}
+        else:
+            layer, map_incidents, deaths = None, sel.incidents, None
+            hint = summary.gazetteer_hint(sel.incidents)
     except StoreError as exc:
         st.error(f"The incidents could not be read: {md(str(exc))}  \nWait a moment and reload.")
         st.stop()
 
     st.title("Strike Atlas")
-    st.markdown(md(filters.describe(len(incidents))))
+    st.markdown(md(filters.describe(sel.count)))
     if empty:
         st.info("The incident store is empty. Add a report on the **Add a report** page, or import "
                 "a file: `python -m geo import FILE` (ACLED, UCDP, CSV, GeoJSON, GeoPackage).")
-    elif not incidents:
+    elif not sel.count:
         st.info("No incidents match these filters. Widen the dates, remove a province, lower the "
                 "minimum deaths or clear the text boxes — or press **Reset filters** in the sidebar.")
 
@@ -306,14 +393,15 @@ def map_page() -> None:
     outlines = province_outlines()
     if not outlines_switch(outlines):
         outlines = None
-    show_headline(incidents)
+    show_headline(sel)
     map_column, charts_column = st.columns([2, 1], gap="medium")
     with map_column:
-        show_map(incidents, store_extent(url, version), outlines, filters.provinces)
+        show_map(map_incidents, store_extent(url, version), outlines, filters.provinces,
+                 layer=layer, province_deaths=deaths)
     with charts_column:
-        show_charts(incidents)
-    show_table(incidents)
-    show_downloads(incidents)
+        show_charts(sel)
+    show_table(sel, hint)
+    show_downloads(url, filters, sel)
     credit = outlines.attrs.get("credit") if outlines is not None else None
     st.caption(f"{CREDITS} · {md(credit)} · {NOT_VERIFIED}" if credit else ATTRIBUTION)
 

@@ -29,8 +29,8 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from geo.assets import inline_script, install_static_assets, leaflet_css, leaflet_js, runtime_js
-from geo.maplayer import (AGGREGATE_ABOVE, CHILDREN_KEY, COLOUR_BY, DETAIL_LIMIT, layer_data,
-                          place_marks, radius, to_json)
+from geo.maplayer import (AGGREGATE_ABOVE, CHILDREN_KEY, COLOUR_BY, DETAIL_LIMIT, LayerData,
+                          layer_data, place_marks, radius, to_json)
 from geo.model import Incident
 from geo.provinces import PROVINCES
 from geo.summary import extent
@@ -156,7 +156,8 @@ def incident_layer(incidents: Iterable[Incident], colour_by: str = "children",
 
     Above `aggregate_above` located places the layer shows grid cells with summed deaths.
     """
-    data = layer_data(incidents, colour_by, aggregate_above)
+    # A LayerData made elsewhere (maplayer.cells_layer: cells summed in SQL) is drawn as it is.
+    data = incidents if isinstance(incidents, LayerData) else layer_data(incidents, colour_by, aggregate_above)
     group = folium.FeatureGroup(name="Incidents (reported)", control=False)
     group.add_child(_IncidentData(to_json(data.payload)))
     group.add_child(Legend(data.legend))

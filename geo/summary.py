@@ -149,7 +149,16 @@ def extent(incidents: Iterable[Incident], pad: float = 0.05) -> tuple[float, flo
     if not points:
         return None
     lons, lats = [p[0] for p in points], [p[1] for p in points]
-    return min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad
+    return padded((min(lons), min(lats), max(lons), max(lats)), pad)
+
+
+def padded(bounds: tuple[float, float, float, float] | None, pad: float = 0.05
+           ) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) widened by `pad` degrees on every side."""
+    if bounds is None:
+        return None
+    west, south, east, north = bounds
+    return west - pad, south - pad, east + pad, north + pad
 
 
 def places_text(incident: Incident) -> str:
@@ -160,10 +169,13 @@ def places_text(incident: Incident) -> str:
 
 def gazetteer_hint(incidents: Iterable[Incident]) -> str | None:
     """What to run so unlocated places can be found, or None when every place is located."""
-    countries = sorted({i.country for i in incidents if i.unlocated})
-    if not countries:
-        return None
-    return f"python -m geo gazetteer fetch {' '.join(countries)}"
+    return gazetteer_command({i.country for i in incidents if i.unlocated})
+
+
+def gazetteer_command(countries: Iterable[str]) -> str | None:
+    """The command that fetches the gazetteers of these countries (None for no country)."""
+    countries = sorted(set(countries))
+    return f"python -m geo gazetteer fetch {' '.join(countries)}" if countries else None
 
 
 def table_frame(incidents: Iterable[Incident]) -> pd.DataFrame:
