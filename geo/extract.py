@@ -147,8 +147,9 @@ class _Reader:
         self.drafts: list[_Draft] = []
         self.sentences: list[Sentence] = []
         self.sources: list[tuple[int, attribution.Attribution]] = []
-        self.actors: list[tuple[int, tuple[str, int, int]]] = []
-        self.events: list[tuple[int, str]] = []
+        # (sentence, actor or event, span of its clause when that clause tells a toll)
+        self.actors: list[tuple[int, tuple[str, int, int], tuple[int, int] | None]] = []
+        self.events: list[tuple[int, str, tuple[int, int] | None]] = []
         self.pending: tuple[int, list[PlaceMention]] | None = None  # places hit, toll not yet told
         self.last_targets: list[PlaceMention] = []
         self.paragraph = -1
@@ -165,12 +166,6 @@ class _Reader:
             self.sources.append((index, source))
             if source.source.split(" via ")[0] in attribution.KNOWN_SOURCES:
                 self.monitor = source.source.split(" via ")[0]
-        actor = attribution.find_actor(sentence.text)
-        if actor is not None:
-            self.actors.append((index, (actor[0], actor[1] + sentence.start, actor[2] + sentence.start)))
-        event = attribution.find_event_type(sentence.text)
-        if event is not None:
-            self.events.append((index, event))
         skip = attribution.source_spans(sentence.text)
         attack = bool(_ATTACK.search(sentence.text))
         for start, clause in _clauses(sentence.text):
@@ -199,6 +194,7 @@ class _Reader:
                                  f"period ({time.words}), not one incident")
             return
         drafts = [self._new_draft(t, index, sentence, time) for t in found]
+        self._read_actor_and_event(drafts, clause, offset, index)
         self._assign_places(drafts, places, clause, offset, index)
         self._assign_parts(drafts, counts, index)
         targets = [p for p in places if p.role in ("target", "near")]
@@ -217,6 +213,22 @@ class _Reader:
             else:
                 self.pending = (index, places)
         self.drafts.extend(drafts)
+
+    def _read_actor_and_event(self, drafts: list[_Draft], clause: str, offset: int, index: int) -> None:
+        """Who struck and how, read per clause: a clause with its own toll keeps them for its
+        incidents ("shelling killed five in Tibni, while an air strike near al-Mansoura …")."""
+        actor = attribution.find_actor(clause)
+        event = attribution.find_event_type(clause)
+        owned = (offset, offset + len(clause)) if drafts else None
+        if actor is not None:
+            actor = (actor[0], actor[1] + offset, actor[2] + offset)
+            self.actors.append((index, actor, owned))
+        if event is not None:
+            self.events.append((index, event, owned))
+        for draft in drafts:
+            if actor is not None and actor[0] != "unidentified aircraft":
+                draft.actor = actor
+            draft.event_type = event
 
     def _new_draft(self, toll: Count, index: int, sentence: Sentence, time: TimeRef | None) -> _Draft:
         draft = _Draft(toll, index, sentence.paragraph, time)
@@ -266,6 +278,9 @@ class _Reader:
                 if owner is not None and owner.injured is None and count.low is not None:
                     owner.injured = (count.low, count)
                     owner.sentences.add(index)
+                elif owner is not None and owner.injured is None and count.low is None:
+                    owner.notes.append(f"injured: '{self.text[count.start:count.end]}' — no number "
+                                       "given (left empty)")
             elif count.part and count.orphan_part and not drafts and self.drafts:
                 owner = self.drafts[-1]
                 if index - owner.sentence <= 2:
@@ -317,20 +332,32 @@ class _Reader:
                 self.sources, sorted((i for i in para if i < draft.sentence), reverse=True))
             if draft.source is None and len({s.source for _, s in self.sources}) == 1:
                 draft.source = self.sources[0][1]
+        if draft.source is not None and attribution.is_generic_monitor(draft.source.source):
+            named = {s.source for _, s in self.sources if s.source in attribution.MONITORS}
+            if len(named) == 1:  # "a war monitor said …" and later "the Observatory added …"
+                (name,) = named
+                draft.notes.append(f"source: '{draft.source.source}' read as {name}, named in the report")
+                draft.source = attribution.Attribution(name, draft.source.start, draft.source.end)
+        # actors and events of another incident's clause are that incident's
+        def free(owned: tuple[int, int] | None, i: int) -> bool:
+            return owned is None or i != draft.sentence or owned[0] <= draft.toll.start < owned[1]
+        actors = [(i, a) for i, a, owned in self.actors if free(owned, i)]
+        events = [(i, e) for i, e, owned in self.events if free(owned, i)]
         if draft.actor is None:
-            named = [(i, a) for i, a in self.actors if a[0] != "unidentified aircraft"]
-            draft.actor = _first(self.actors, mine) if any(i in mine for i, _ in named) or not named \
+            named = [(i, a) for i, a in actors if a[0] != "unidentified aircraft"]
+            draft.actor = _first(actors, mine) if any(i in mine for i, _ in named) or not named \
                 else _first(named, mine)
             draft.actor = draft.actor or _first(named, sorted(para)) or (named[0][1] if named else None) \
-                or _first(self.actors, sorted(para))
-        if draft.event_type is None:
-            draft.event_type = _first(self.events, sorted(mine)) or _first(self.events, sorted(para)) \
-                or (self.events[0][1] if self.events else None)
+                or _first(actors, sorted(para))
+        if draft.event_type is None and not (draft.time is not None and draft.time.cumulative):
+            # a running toll sums several attacks: no one kind
+            draft.event_type = _first(events, sorted(mine)) or _first(events, sorted(para)) \
+                or (events[0][1] if events else None)
 
     def _candidate(self, draft: _Draft, digest: str, url: str | None) -> Candidate | None:
         toll = draft.toll
         evidence: list[Evidence] = []
-        notes: list[str] = list(draft.notes)
+        notes: list[str] = []
         confidence = 0.9 - draft.penalty
 
         def mark(name: str, start: int, end: int) -> None:
@@ -347,6 +374,7 @@ class _Reader:
             if value is not None:
                 mark(name, value[1].start, value[1].end)
                 notes.append(f"{name}: {value[0]} from '{value[1].figure.text if value[1].part else self.text[value[1].start:value[1].end]}'")
+        notes += draft.notes
 
         places, points, province, precision = self._places(draft, notes, mark)
         if places is None:
@@ -429,7 +457,10 @@ class _Reader:
             notes.append(f"not located (kept by name): {', '.join(missing)}")
         if precision == 2:
             notes.append("geo_precision 2: located by the place it is near")
-        province = located[0].province if located else draft.province_only
+        landmark = next((p for p in draft.places if p.role == "ref" and p.match is not None and not p.abroad), None)
+        province = located[0].province if located else draft.province_only or (landmark.province if landmark else None)
+        if not located and not draft.province_only and landmark is not None and province:
+            notes.append(f"province: {province}, from the landmark {landmark.name} ('{landmark.words}')")
         draft.country = located[0].match.country if located else "SY"
         return names, points, province, precision
 

@@ -101,8 +101,13 @@ _DEAD_INCLUDED = re.compile(r"\b(?:the\s+)?(?:dead|victims|deceased|fatalities|t
 # Counts implied by nouns.
 _PERSON = (r"(?:(?:young|elderly|old|pregnant|teenage|disabled|[\w-]+-year-old)\s+)?"
            rf"(?P<first>{_CHILD}|{_WOMAN}|{'|'.join(MAN_NOUNS)}|civilian|person|teenager|couple|"
-           r"doctor|nurse|teacher|journalist|worker|driver|student)")
+           r"doctor|nurse|teacher|journalist|worker|driver|student|neighbou?r|passer-?by|relative|"
+           r"guard|fisherman|resident|paramedic|rescuer|volunteer)")
 _SINGLE = re.compile(rf"\b(?:a|an|one)\s+{_PERSON}\b", re.IGNORECASE)
+# "… and her husband badly hurt": one relative, named after someone else's fate
+_KIN = re.compile(r"\b(?:her|his|their)\s+(?:(?:young|elderly|old|teenage|[\w-]+-year-old)\s+)?"
+                  r"(?P<first>husband|wife|son|daughter|father|mother|brother|sister|baby|child|grandmother|"
+                  r"grandfather)\b", re.IGNORECASE)
 _RELATIVE = re.compile(
     rf"\A(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)(?:her|his|their)\s+(?:(?P<n>{NUMBER})\s+)?"
     r"(?P<rel>children|child|kids|babies|baby|sons|son|daughters|daughter|brothers|brother|sisters|"
@@ -212,6 +217,12 @@ def _implied_counts(clause: str) -> list[Count]:
         words = clause[m.start():end]
         out.append(Count(Figure(m.start(), end, words, total), m.start(), end, first,
                          children or None, women or None))
+    for m in _KIN.finditer(clause):
+        if any(c.start <= m.start() < c.end for c in out):
+            continue  # "a woman and her husband" is counted with the woman
+        first = m.group("first").lower()
+        out.append(Count(Figure(m.start(), m.end(), m.group(0), 1), m.start(), m.end(), first,
+                         1 if first in CHILD_NOUNS else None, 1 if first in WOMAN_NOUNS else None))
     return out
 
 
