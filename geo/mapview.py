@@ -49,6 +49,7 @@ TITLE = "Strike Atlas: reported incidents"
 # and the attribution bottom right.
 FIT_PADDING_TOP_LEFT = (40, 30)
 FIT_PADDING_BOTTOM_RIGHT = (30, 45)
+FIT_MAX_ZOOM = 11
 
 
 class _Raw(Element):
@@ -81,11 +82,11 @@ class _MapSetup(_ScriptElement):
         {% endmacro %}
     """)
 
-    def __init__(self) -> None:
+    def __init__(self, fit: dict | None = None) -> None:
         super().__init__()
         self._name = "StrikeAtlasSetup"
         self.runtime = inline_script(runtime_js())
-        self.options = to_json({"background": BACKGROUND, "attribution": GEONAMES_CREDIT})
+        self.options = to_json({"background": BACKGROUND, "attribution": GEONAMES_CREDIT, "fit": fit})
 
 
 class _IncidentData(_ScriptElement):
@@ -142,11 +143,14 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
         m.default_css = [("leaflet_css", f"{prefix}/leaflet/leaflet.css")]
     if tiles:
         folium.TileLayer(tiles).add_to(m)  # folium's named tiles carry their attribution (OSM contributors)
-    _MapSetup().add_to(m)
+    fit = None
     if bounds is not None:
         west, south, east, north = bounds
-        m.fit_bounds([[south, west], [north, east]], max_zoom=11,
-                     padding_top_left=FIT_PADDING_TOP_LEFT, padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT)
+        fit = {"bounds": [[south, west], [north, east]], "maxZoom": FIT_MAX_ZOOM,
+               "topLeft": FIT_PADDING_TOP_LEFT, "bottomRight": FIT_PADDING_BOTTOM_RIGHT}
+        m.fit_bounds(fit["bounds"], max_zoom=FIT_MAX_ZOOM, padding_top_left=FIT_PADDING_TOP_LEFT,
+                     padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT)
+    _MapSetup(fit).add_to(m)  # the runtime fits again, clear of the legend, where it opens unfolded
     return m
 
 

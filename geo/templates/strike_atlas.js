@@ -277,7 +277,7 @@
     var control = L.control({position: "bottomright"});
     control.onAdd = function () { return box; };
     control.addTo(map);
-    map._saLegend = {box: box, body: body, sections: {}};
+    map._saLegend = {box: box, body: body, sections: {}, refit: box.open && map._saFit};
     return map._saLegend;
   }
 
@@ -308,6 +308,12 @@
       var state = legendBox(map);
       state.sections[name] = build();
       drawLegend(state);
+      if (state.refit) {  // once, as the legend first opens: keep the fitted data clear of it
+        var fit = state.refit;
+        state.refit = null;
+        map.fitBounds(fit.bounds, {maxZoom: fit.maxZoom, paddingTopLeft: fit.topLeft,
+          paddingBottomRight: [Math.max(fit.bottomRight[0], state.box.offsetWidth + 20), fit.bottomRight[1]]});
+      }
     }
     if (owner instanceof L.Map) { add(owner); return; }
     owner.on("add", function () { add(owner._map); });
@@ -425,6 +431,7 @@
   function setupMap(map, options) {
     injectCss();
     map.getContainer().style.background = options.background;
+    map._saFit = options.fit || null;
     L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
     if (map.attributionControl && options.attribution) {
       map.attributionControl.addAttribution(safeHtml(options.attribution));
