@@ -177,8 +177,8 @@ def find_source(text: str, offset: int = 0, monitor: str | None = None) -> Attri
             primary = Attribution(_tidy(m.group("src")), m.start("src") + offset, m.end("src") + offset)
         else:
             n = next((n for n in _NAMED_SPEAKER.finditer(text) if not _NOT_A_NAME.search(n.group("src"))), None)
-            if n:  # "the Euphrates Post said" → Euphrates Post
-                name = re.sub(r"^the\s+", "", n.group("src"))
+            if n:  # "the Euphrates Post said"
+                name = _tidy(n.group("src"))
                 primary = Attribution(name, n.end("src") - len(name) + offset, n.end("src") + offset)
     publisher = _PUBLISHER.search(text)
     if publisher:
@@ -243,6 +243,7 @@ def _tidy(phrase: str) -> str:
     phrase = " ".join(phrase.split())
     phrase = re.sub(r"^(?:the|a|an)\s+(?=(?:activists|sources|residents|witnesses)\b)", "", phrase,
                     flags=re.IGNORECASE)
+    phrase = re.sub(r"^the\s+(?=[A-Z])", "", phrase)  # "the Raqqa Post" → "Raqqa Post", as named
     return phrase[0].lower() + phrase[1:] if phrase[:1].isupper() and not phrase[1:2].isupper() \
         and phrase.split()[0].lower() in ("the", "a", "an", "local", "activists", "residents",
                                           "sources", "witnesses", "medics", "several", "some") else phrase

@@ -60,7 +60,7 @@ _TOLL_NOUN = (r"(?:(?:death\s+)?toll|number\s+of\s+(?:the\s+)?(?:dead|deaths|vic
 _ROLE_BEFORE = re.compile(
     rf"(?P<kill>\b(?:(?:put|puts|putting|placed|places|placing|estimated|estimates|estimating|set|sets)"
     rf"\s+(?:the\s+)?{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,8}}?\s+at"
-    rf"|{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,6}}?\s+(?:stood|stands|was|is|reached|rose|climbed)\s+(?:to|at)"
+    rf"|{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,12}}?\s+(?:stood|stands|was|is|reached|rose|risen|climbed)\s+(?:to|at)"
     r"|killing|killed|kills|kill|claimed\s+the\s+lives\s+of|claiming\s+the\s+lives\s+of|"
     r"took\s+the\s+lives\s+of|taking\s+the\s+lives\s+of|bodies\s+of|deaths\s+of|massacred|"
     r"death\s+toll(?:\s+[\w-]+){0,5}?\s+(?:to|of|at)|toll(?:\s+[\w'’-]+){0,6}?\s+(?:rose|risen|climbed|"
