@@ -167,6 +167,10 @@ class Store:
             for chunk in _chunks(incidents, _CHUNK):
                 rows = [_to_row(inc) for inc in chunk]
                 longest = max(longest, _longest_span(rows))
+                if (self.dialect == "sqlite" and order == _IDENTITY
+                        and self._insert_all_new(conn, insert.string, rows, seen)):
+                    result.added.extend(r[0] for r in rows)
+                    continue
                 existing = self._existing_ids(conn, [r[0] for r in rows])
                 fresh = []
                 for row in rows:
@@ -407,6 +411,20 @@ class Store:
     def _connect(self):
         return _translate_errors(self.engine.connect(), self.label)
 
+    def _insert_all_new(self, conn: sa.Connection, sql: str, rows: list[tuple], seen: set[str]) -> bool:
+        """SQLite: insert a chunk in one go when none of its ids is stored yet (the usual import),
+        sparing the lookup of existing ids; False, with nothing written, when some are."""
+        ids = [r[0] for r in rows]
+        if not seen.isdisjoint(ids) or len(set(ids)) != len(ids):
+            return False
+        savepoint = conn.begin_nested()
+        if conn.exec_driver_sql(sql, rows).rowcount == len(rows):  # rows ignored as duplicates: fewer
+            savepoint.commit()
+            seen.update(ids)
+            return True
+        savepoint.rollback()
+        return False
+
     def _existing_ids(self, conn: sa.Connection, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunks(ids, _CHUNK):
@@ -638,26 +656,34 @@ def _is_deadlock(exc: BaseException | None) -> bool:
 def _to_row(inc: Incident) -> tuple:
     """The stored row of a validated incident in _ROW_KEYS order, as plain driver values
     (dates as ISO text, places/points as JSON)."""
-    located = [pt for pt in inc.points if pt is not None]
-    if located:
-        lon = sum(p[0] for p in located) / len(located)
-        lat = sum(p[1] for p in located) / len(located)
+    # Floats were checked finite, so repr is valid JSON (and 3x quicker than json.dumps).
+    points = inc.points
+    if len(points) == 1 and points[0] is not None:  # the common case, spelt out: bulk imports
+        lon, lat = points[0]
+        points_json = f"[[{lon!r},{lat!r}]]"
     else:
-        lon = lat = None
-    search = " ".join([" ".join(inc.places), *(v for v in (inc.province, inc.actor, inc.event_type,
-                                                           inc.source, inc.quote, inc.notes) if v)])
+        located = [pt for pt in points if pt is not None]
+        if located:
+            lon = sum(p[0] for p in located) / len(located)
+            lat = sum(p[1] for p in located) / len(located)
+        else:
+            lon = lat = None
+        points_json = "[" + ",".join(f"[{p[0]!r},{p[1]!r}]" if p else "null" for p in points) + "]"
+    places = inc.places
+    search = " ".join(places)
+    for text in (inc.province, inc.actor, inc.event_type, inc.source, inc.quote, inc.notes):
+        if text:
+            search += " " + text
     return (
         inc.id, inc.date, inc.date_end, inc.date_end or inc.date,
-        _encode_json(inc.places),
-        # floats were checked finite, so repr is valid JSON (and 3x quicker than json.dumps)
-        "[" + ",".join(f"[{p[0]!r},{p[1]!r}]" if p else "null" for p in inc.points) + "]",
-        inc.province, inc.country, inc.geo_precision, inc.killed, inc.killed_max, inc.children,
-        inc.women, inc.injured, inc.actor, inc.event_type, inc.source, inc.source_url, inc.quote,
-        inc.notes, bool(inc.cumulative), inc.report_hash, lon, lat, search.lower(),
+        "[" + ", ".join(map(_encode_string, places)) + "]",  # what json.dumps(places) gives
+        points_json, inc.province, inc.country, inc.geo_precision, inc.killed, inc.killed_max,
+        inc.children, inc.women, inc.injured, inc.actor, inc.event_type, inc.source, inc.source_url,
+        inc.quote, inc.notes, bool(inc.cumulative), inc.report_hash, lon, lat, search.lower(),
     )
 
 
-_encode_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps minus its per-call set-up
+_encode_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (C version)
 _ROW_KEYS = ("id", "date", "date_end", "last_date", "places", "points", "province", "country",
              "geo_precision", "killed", "killed_max", "children", "women", "injured", "actor",
              "event_type", "source", "source_url", "quote", "notes", "cumulative", "report_hash",
