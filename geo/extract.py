@@ -7,7 +7,9 @@ hit without a toll ("Warplanes struck X and Y." / "… in the towns of A and B."
 city" (the last place named), else its province. Parts ("including five children", "three
 children were among the dead") and injured counts join the incident they follow. A toll over a
 span ("since Monday") is a separate cumulative record; a toll over months or years is history
-and not coded. See geo.numbers, geo.dates, geo.tolls, geo.place_mentions and geo.attribution
+and not coded. Actor and event type are read per clause, so two incidents told in one sentence
+keep their own; "a war monitor" is the one monitor the report names, if it names one; a town
+abroad is not the place hit when a Syrian one is named. See geo.numbers, geo.dates, geo.tolls, geo.place_mentions and geo.attribution
 for each rule.
 """
 

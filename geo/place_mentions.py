@@ -5,6 +5,8 @@ A name's role comes from the words before it: "in/on/struck X", "the town of X" 
 "X countryside" → province. Names in a list ("the towns of A, B and C") share the role of the
 first. A name the gazetteer does not know is kept only where the words say it is a place
 ("the village of X", "al-X near Y"), so it can be reported as not located, never dropped.
+A hashtag ("#DeirEzzor") is a topic, not a place named; a name the gazetteer knows only in a
+neighbouring country ("al-Qaim") is located there and marked `abroad`.
 """
 
 from __future__ import annotations
