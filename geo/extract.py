@@ -9,8 +9,8 @@ children were among the dead") and injured counts join the incident they follow.
 span ("since Monday") is a separate cumulative record; a toll over months or years is history
 and not coded. Actor and event type are read per clause, so two incidents told in one sentence
 keep their own; "a war monitor" is the one monitor the report names, if it names one; a town
-abroad is not the place hit when a Syrian one is named. See geo.numbers, geo.dates, geo.tolls, geo.place_mentions and geo.attribution
-for each rule.
+abroad is not the place hit when a Syrian one is named. See geo.numbers, geo.dates, geo.tolls,
+geo.place_mentions and geo.attribution for each rule.
 """
 
 from __future__ import annotations
