@@ -101,7 +101,8 @@ if result.rejects:
 
 summary = st.session_state.get("import_summary")
 if summary is None and result.incidents:
-    if st.button(f"Store {len(result.incidents):,} incidents", type="primary", key="import_store"):
+    n = len(result.incidents)
+    if st.button(f"Store {n:,} incident{'' if n == 1 else 's'}", type="primary", key="import_store"):
         bar = st.progress(0.0, text="Storing…")
         try:
             stored, skipped, _ = store_result(
