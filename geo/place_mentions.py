@@ -60,6 +60,7 @@ _PROVINCE_AFTER = re.compile(r"\A(?:['’]s)?\s+(?:(?:eastern|western|northern|s
 _CONNECTOR = re.compile(
     rf"\A\s*(?:(?:,\s*)?(?:and|or|as\s+well\s+as|&)\s+(?:(?:in|on|at)\s+)?|,\s*)(?:the\s+)?{_DESCRIBERS}"
     rf"(?:{_PLACE_NOUN}\s+of\s+(?:the\s+)?)?\Z", re.IGNORECASE)
+_NEW_LIST = re.compile(rf"\bas\s+well\s+as\b|\b{_PLACE_NOUN}\s+of\b", re.IGNORECASE)
 _NOT_A_PLACE_AFTER = re.compile(
     r"\A(?:['’]s)?\s*(?:-based|-led|-backed|government|regime|authorities|Observatory|River|"
     r"forces|army|Democratic|military|officials|ministry|Arab|Civil|Network|Media|News|Times|"
@@ -120,17 +121,26 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
     places, such as a source's name ("Syrian Observatory")."""
     found: list[PlaceMention] = []
     previous: PlaceMention | None = None
+    last_hit: PlaceMention | None = None  # the last place hit (target or near), for lists after a landmark
     for start, end, words in _name_spans(clause):
         if any(s <= start < e for s, e in skip) or clause[start - 1:start] in ("#", "@"):
             continue  # a source's name, a hashtag or a handle: a topic, not the place hit
         before, after = clause[max(0, start - 120):start], clause[end:end + 80]
         if _NOT_A_PLACE_AFTER.match(after):
             continue
-        mention = _classify(words, start, end, before, after, previous, clause, gazetteer)
+        list_head = previous
+        if previous is not None and previous.role == "ref" and last_hit is not None \
+                and _NEW_LIST.search(clause[previous.end:start]):
+            # "al-Jala, south of Deir ez-Zor, as well as the towns of A and B": the list goes
+            # with the places hit, not with the landmark between them
+            list_head = last_hit
+        mention = _classify(words, start, end, before, after, previous, clause, gazetteer, list_head)
         if mention is None:
             continue
         found.append(mention)
         previous = mention
+        if mention.role in ("target", "near"):
+            last_hit = mention
     found.extend(_arabic_places(clause, gazetteer))
     found.sort(key=lambda p: p.start)
     _disambiguate(found, gazetteer)
@@ -181,7 +191,8 @@ def _strip_possessive(words: str) -> str:
 
 
 def _classify(words: str, start: int, end: int, before: str, after: str,
-              previous: PlaceMention | None, clause: str, gazetteer: Any) -> PlaceMention | None:
+              previous: PlaceMention | None, clause: str, gazetteer: Any,
+              list_head: PlaceMention | None = None) -> PlaceMention | None:
     role, strong = None, False
     between = clause[previous.end:start] if previous is not None else ""
     if _PROVINCE_BEFORE.search(before) or _PROVINCE_AFTER.match(after):
@@ -191,7 +202,8 @@ def _classify(words: str, start: int, end: int, before: str, after: str,
         return PlaceMention(words, start, end, previous.role, None, None, True)
     elif previous is not None and _CONNECTOR.match(between):
         # a list ("A, B and C")
-        role, strong = previous.role, previous.strong or bool(_STRONG_BEFORE.search(before))
+        head = list_head or previous
+        role, strong = head.role, head.strong or bool(_STRONG_BEFORE.search(before))
     listed = role is not None and role != "province"
     if role is None:
         if _REF_BEFORE.search(before):

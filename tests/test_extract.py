@@ -475,3 +475,16 @@ def test_cli_refuses_empty_and_binary_files(tmp_path):
     for path, word in ((empty, "empty"), (binary, "binary")):
         done = cli(str(path))
         assert done.returncode == 2 and word in done.stderr.decode() and done.stdout == b""
+
+
+def test_unknown_villages_listed_after_a_landmark_are_kept_by_name():
+    # A list joined by "as well as the towns of" goes with the places hit, not with the landmark
+    # ("south of Deir ez-Zor") between them; the villages no gazetteer list knows stay by name.
+    text = ("date 2017-08-17\nAt least six civilians were killed, state media said.\n"
+            "Jets bombed houses in al-Jala, south of the city of Deir ez-Zor, as well as the villages "
+            "of At-Tayana, Qaryat Zzyx and Subaikhan.")
+    [found] = extract(text).incidents
+    props = found.to_feature()["properties"]
+    assert props["places"] == ["Al Jala", "At-Tayana", "Qaryat Zzyx", "Subaykhan"]
+    assert props["not_located"] == ["At-Tayana", "Qaryat Zzyx"]
+    assert "not located (kept by name): At-Tayana, Qaryat Zzyx" in found.explanation
