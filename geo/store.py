@@ -36,7 +36,8 @@ _ANALYZE_AFTER = 50_000  # refresh planner statistics after adding this many row
 
 metadata = sa.MetaData()
 _FIGURES = ("cumulative", "killed", "killed_max", "children")
-_OLD_INDEXES = ("ix_incidents_lonlat", "ix_incidents_date", "ix_incidents_province_date")  # replaced
+_OLD_INDEXES = ("ix_incidents_lonlat", "ix_incidents_lonlat_killed", "ix_incidents_date",
+                "ix_incidents_province_date")  # replaced by the ones below
 
 incidents_table = sa.Table(
     "incidents", metadata,
@@ -65,13 +66,16 @@ incidents_table = sa.Table(
     sa.Column("longitude", sa.Float),  # mean of the located points, for the bounding-box filter
     sa.Column("latitude", sa.Float),
     sa.Column("search", sa.Text, nullable=False),  # lower-cased text the free-text filter searches
+    sa.Column("located", sa.SmallInteger),  # places with a point, and without: for map sums in SQL
+    sa.Column("unlocated", sa.SmallInteger),
     # A period, and a province in a period; each also carries the figures (covering), so the
     # dashboard's sums over a large selection read the index, not the wide rows.
     sa.Index("ix_incidents_date_figures", "date", "province", *_FIGURES),
     sa.Index("ix_incidents_province_date_figures", "province", "date", *_FIGURES),
     sa.Index("ix_incidents_killed", "killed"),
-    # The map view (a box, often with a minimum toll) answered from the index alone.
-    sa.Index("ix_incidents_lonlat_killed", "longitude", "latitude", "killed"),
+    # The map view (a box, often with a minimum toll) and the map's sums answered from the index alone.
+    sa.Index("ix_incidents_map", "longitude", "latitude", "killed", "children", "cumulative",
+             "located", "unlocated", "country"),
     # Only multi-day incidents: lets "began before the period and still runs" use an index.
     sa.Index("ix_incidents_spans", "last_date", sqlite_where=sa.text("date_end IS NOT NULL"),
              postgresql_where=sa.text("date_end IS NOT NULL")),
@@ -304,7 +308,7 @@ class Store:
         """How many places the selection's incidents name, located or not, and the box around
         the incidents' mean points; one SQL pass."""
         c = incidents_table.c
-        stmt = sa.select(c.country, sa.func.count(), sa.func.sum(_LOCATED), sa.func.sum(_UNLOCATED),
+        stmt = sa.select(c.country, sa.func.count(), sa.func.sum(c.located), sa.func.sum(c.unlocated),
                          sa.func.min(c.longitude), sa.func.min(c.latitude),
                          sa.func.max(c.longitude), sa.func.max(c.latitude)
                          ).where(*self._where(filters)).group_by(c.country)
@@ -333,15 +337,16 @@ class Store:
             ky = sa.cast((c.latitude + 90.0) / size, sa.Integer)
         else:
             kx, ky = sa.func.floor(c.longitude / size), sa.func.floor(c.latitude / size)
+        cell = kx * 100_000 + ky  # one integer key (|ky| < 100,000 down to 0.002°): a quicker GROUP BY
         plain = sa.and_(c.cumulative.is_(False), c.killed > 0)
         known = sa.and_(plain, c.children.is_not(None))
         stmt = sa.select(
-            sa.func.avg(c.longitude), sa.func.avg(c.latitude), sa.func.count(), sa.func.sum(_LOCATED),
+            sa.func.avg(c.longitude), sa.func.avg(c.latitude), sa.func.count(), sa.func.sum(c.located),
             sa.func.sum(sa.case((plain, c.killed), else_=0)),
             sa.func.sum(sa.case((known, c.children), else_=0)),
             sa.func.sum(sa.case((known, c.killed), else_=0)),
             sa.func.sum(sa.case((c.cumulative.is_(True), 1), else_=0)),
-        ).where(*self._where(filters), c.longitude.is_not(None)).group_by(kx, ky)
+        ).where(*self._where(filters), c.longitude >= -180.0).group_by(cell)  # not NULL, by index
         with self._connect() as conn:
             rows = conn.execute(stmt).all()
         columns = ["lon", "lat", "incidents", "places", "killed", "children", "killed_known", "cumulative"]
@@ -543,7 +548,8 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
             postgis.lock_schema(conn)  # two processes opening a new database at once
         new = not sa.inspect(conn).has_table("incidents")
         metadata.create_all(conn)
-        if not new:  # a store made by an older version: add the indexes it lacks
+        if not new:  # a store made by an older version: add the columns and indexes it lacks
+            _add_place_counts(conn)
             for name in _OLD_INDEXES:
                 conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
             for index in incidents_table.indexes:
@@ -561,6 +567,15 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
         from geo.formats import geojson
         store.add(geojson.read_geojson(BUNDLED_INCIDENTS).incidents)
     return store
+
+
+def _add_place_counts(conn: sa.Connection) -> None:
+    """Give a store made before the located/unlocated columns existed those columns, filled."""
+    if "located" in {col["name"] for col in sa.inspect(conn).get_columns("incidents")}:
+        return
+    for name in ("located", "unlocated"):
+        conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {name} SMALLINT")
+    conn.execute(incidents_table.update().values(located=_LOCATED, unlocated=_UNLOCATED))
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -661,11 +676,13 @@ def _to_row(inc: Incident) -> tuple:
     if len(points) == 1 and points[0] is not None:  # the common case, spelt out: bulk imports
         lon, lat = points[0]
         points_json = f"[[{lon!r},{lat!r}]]"
+        located = 1
     else:
-        located = [pt for pt in points if pt is not None]
-        if located:
-            lon = sum(p[0] for p in located) / len(located)
-            lat = sum(p[1] for p in located) / len(located)
+        where = [pt for pt in points if pt is not None]
+        located = len(where)
+        if where:
+            lon = sum(p[0] for p in where) / located
+            lat = sum(p[1] for p in where) / located
         else:
             lon = lat = None
         points_json = "[" + ",".join(f"[{p[0]!r},{p[1]!r}]" if p else "null" for p in points) + "]"
@@ -680,6 +697,7 @@ def _to_row(inc: Incident) -> tuple:
         points_json, inc.province, inc.country, inc.geo_precision, inc.killed, inc.killed_max,
         inc.children, inc.women, inc.injured, inc.actor, inc.event_type, inc.source, inc.source_url,
         inc.quote, inc.notes, bool(inc.cumulative), inc.report_hash, lon, lat, search.lower(),
+        located, len(points) - located,
     )
 
 
@@ -687,13 +705,14 @@ _encode_string = json.encoder.encode_basestring  # a JSON string literal, non-AS
 _ROW_KEYS = ("id", "date", "date_end", "last_date", "places", "points", "province", "country",
              "geo_precision", "killed", "killed_max", "children", "women", "injured", "actor",
              "event_type", "source", "source_url", "quote", "notes", "cumulative", "report_hash",
-             "longitude", "latitude", "search")
+             "longitude", "latitude", "search", "located", "unlocated")
 assert set(_ROW_KEYS) == {c.name for c in incidents_table.columns}
 _IDENTITY = tuple(range(len(_ROW_KEYS)))
 
 
 # Located and unlocated places of a row, counted in its `points` JSON ("[[lon,lat],null,…]") with
-# string functions every SQL dialect has: one "[" per located point plus the outer one; "null"s.
+# string functions every SQL dialect has (one "[" per located point plus the outer one; "null"s):
+# fills the located/unlocated columns of rows stored before they existed.
 _LOCATED = (sa.func.length(incidents_table.c.points)
             - sa.func.length(sa.func.replace(incidents_table.c.points, "[", "")) - 1)
 _UNLOCATED = (sa.func.length(incidents_table.c.points)

@@ -240,3 +240,17 @@ def test_store_made_before_the_meta_table_gets_one(tmp_path):
     assert _ids(reopened, start="2015-12-01", end="2015-12-05") == {"old-span"}
     with reopened.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT max_span_days FROM store_meta")).scalar() == 364
+
+
+def test_store_made_before_the_place_count_columns_gets_them_filled(tmp_path):
+    path = tmp_path / "older.sqlite"
+    s = open_store(f"sqlite:///{path}")
+    s.add([make_incident(id="two", places=["A", "B", "C"], points=[(40.0, 35.0), None, (40.2, 35.2)]),
+           make_incident(id="none", places=["Lost"], points=[None])])
+    with s.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_incidents_map")
+        conn.exec_driver_sql("ALTER TABLE incidents DROP COLUMN located")
+        conn.exec_driver_sql("ALTER TABLE incidents DROP COLUMN unlocated")
+    s.close()
+    counts = open_store(f"sqlite:///{path}").places()
+    assert (counts.incidents, counts.located, counts.unlocated) == (2, 2, 2)
