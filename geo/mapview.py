@@ -45,10 +45,10 @@ ZOOM = 8
 BACKGROUND = "#e9e6df"  # shown where tiles are missing, so marks stay visible offline
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 TITLE = "Strike Atlas: reported incidents"
-# Fitted views keep this clear (px) around the data: the zoom buttons top left, the folded legend
-# and the attribution bottom right.
-FIT_PADDING_TOP_LEFT = (40, 30)
-FIT_PADDING_BOTTOM_RIGHT = (30, 45)
+# Fitted views keep this clear (px) around the data: the zoom buttons and the folded legend along
+# the top, scale and attribution along the bottom. An unfolded legend is allowed for by the runtime.
+FIT_PADDING_TOP_LEFT = (40, 40)
+FIT_PADDING_BOTTOM_RIGHT = (30, 30)
 FIT_MAX_ZOOM = 11
 
 

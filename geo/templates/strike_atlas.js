@@ -274,7 +274,8 @@
     box.appendChild(body);
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
-    var control = L.control({position: "bottomright"});
+    // top right: data along the Euphrates (north-west to south-east) leaves that corner empty
+    var control = L.control({position: "topright"});
     control.onAdd = function () { return box; };
     control.addTo(map);
     map._saLegend = {box: box, body: body, sections: {}, refit: box.open && map._saFit};
