@@ -556,7 +556,7 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
                 index.create(conn, checkfirst=True)
         if engine.dialect.name == "postgresql":
             postgis.prepare(conn)
-        if not new and "max_span_days" not in {col["name"] for col in sa.inspect(conn).get_columns("store_meta")}:
+        if not new and "max_span_days" not in _column_names(conn, "store_meta"):
             conn.exec_driver_sql("ALTER TABLE store_meta ADD COLUMN max_span_days INTEGER")
             conn.execute(meta_table.update().values(max_span_days=_stored_longest_span(conn)))
         if conn.execute(sa.select(meta_table.c.id)).first() is None:
@@ -571,11 +571,20 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
 
 def _add_place_counts(conn: sa.Connection) -> None:
     """Give a store made before the located/unlocated columns existed those columns, filled."""
-    if "located" in {col["name"] for col in sa.inspect(conn).get_columns("incidents")}:
+    if "located" in _column_names(conn, "incidents"):
         return
     for name in ("located", "unlocated"):
         conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {name} SMALLINT")
     conn.execute(incidents_table.update().values(located=_LOCATED, unlocated=_UNLOCATED))
+
+
+def _column_names(conn: sa.Connection, table: str) -> set[str]:
+    # Not sa.inspect: it warns about PostGIS' geometry type, which it does not know.
+    if conn.dialect.name == "sqlite":
+        return {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+    return set(conn.execute(sa.text("SELECT column_name FROM information_schema.columns "
+                                    "WHERE table_name = :t AND table_schema = current_schema()"),
+                            {"t": table}).scalars())
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
