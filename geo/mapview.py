@@ -3,21 +3,26 @@
 How the dashboard uses it (streamlit-folium 0.27)::
 
     install_static_assets(Path("static"))             # once at start; needs server.enableStaticServing
-    st_folium(base_map(), feature_group_to_add=incident_layer(incidents),
-              returned_objects=["last_object_clicked"], key="map")
+    st_folium(base_map(bounds=...), key="map",
+              feature_group_to_add=[boundaries.outline_layer(outlines, deaths, selected),  # optional
+                                    incident_layer(incidents)],
+              returned_objects=["last_active_drawing"], on_change=...)  # provinces_after_click
 
 `feature_group_to_add` carries custom JavaScript: st_folium evaluates each child's `script` macro
 (it does not run header scripts), so the layer's data and the legend travel with the feature group,
 while the renderer (geo/templates/strike_atlas.js) ships once with the base map. Hence:
-- `incident_layer` must go on a map made by `base_map` (or use `build_map`);
+- `incident_layer` (and the outlines) must go on a map made by `base_map` (or use `build_map`);
 - build `base_map()` afresh on each run (a few ms) rather than caching the Map object: st_folium
   attaches the feature group to the map it is given, and a map that changes remounts the component.
 
 The layer draws every located place on one Leaflet canvas from a columnar JSON payload
 (`geo.maplayer`), not one folium object per marker; above `AGGREGATE_ABOVE` places it draws grid
-cells with summed deaths and the legend says so. Popups, tooltips and the legend are built with DOM
-nodes and textContent, so no report text is ever parsed as HTML. Clicking a mark makes st_folium
-return `last_object_clicked` (lat/lng) and the tooltip's text in `last_object_clicked_tooltip`.
+cells with summed deaths and the legend says so. Province outlines share that canvas, drawn first,
+so markers stay on top and clickable. Popups, tooltips and the legend are built with DOM nodes and
+textContent, so no report text is ever parsed as HTML. One legend per map, top right, with a
+section per layer; folded to a "Legend" button on maps narrower than 700 px. A click on a province
+outline makes st_folium return `last_active_drawing` = {"properties": {"province": …}}; clicks on
+markers and pan/zoom return nothing (no rerun of the page).
 """
 
 from __future__ import annotations

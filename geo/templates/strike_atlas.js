@@ -25,7 +25,7 @@
     ".sa-dot{border-radius:50%;box-sizing:border-box}.sa-swatch{box-sizing:border-box}",
     ".sa-notice{margin:3px 0;padding:2px 5px;background:#fff3cd;border-left:3px solid #d39e00}",
     ".sa-note{margin:3px 0 1px;color:#555;font-size:10.5px}",
-    ".sa-popup p{margin:2px 0}.sa-popup blockquote{margin:4px 0;padding-left:6px;",
+    ".sa-popup{font-size:12px}.sa-popup p{margin:2px 0}.sa-popup blockquote{margin:4px 0;padding-left:6px;",
     "border-left:3px solid #bbb;color:#333;font-style:italic}",
     ".sa-popup .sa-muted,.sa-muted{color:#666;font-size:10.5px}",
     // long attributions wrap instead of running under the scale bar in the other corner
