@@ -1,4 +1,4 @@
-"""Strike Atlas dashboard, the map page: `streamlit run app.py` (the pages in pages/ join the menu).
+"""Strike Atlas dashboard, the map page: `streamlit run app.py` (the pages in views/ join the menu).
 
 A thin shell over `geo/`: sidebar widgets → Filters (kept in the URL) → store.query → map,
 headline figures, charts, table and downloads. Figures are as reported, never verified.
@@ -407,9 +407,11 @@ def map_page() -> None:
 
 
 def site_pages() -> list:
-    """This map first, then every page in pages/ (titles from their file names, e.g. 'Add a report')."""
+    """This map first, then every page in views/ (titles from their file names, e.g. 'Add a report').
+
+    Not `pages/`: Streamlit would build its own menu from that folder when a page is opened directly."""
     return [st.Page(map_page, title="Map", icon=":material/map:", default=True),
-            *(st.Page(f"pages/{path.name}") for path in sorted((HERE / "pages").glob("*.py")))]
+            *(st.Page(f"views/{path.name}") for path in sorted((HERE / "views").glob("*.py")))]
 
 
 st.navigation(site_pages()).run()

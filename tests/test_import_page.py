@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from geo.store import DB_ENV, open_store
 from tests.fixtures_formats import ACLED_COLUMNS, acled_row, write_rows
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "2_Import_data.py"
+PAGE = Path(__file__).resolve().parent.parent / "views" / "2_Import_data.py"
 
 
 @pytest.fixture
