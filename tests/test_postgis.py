@@ -32,8 +32,8 @@ def _scalar(store: Store, sql: str, **params):
 
 def test_geometry_column_has_a_gist_index(pg_store):
     definition = _scalar(pg_store, "SELECT indexdef FROM pg_indexes WHERE tablename = 'incidents' "
-                                   "AND indexname = 'ix_incidents_geom'")
-    assert "USING gist (geom)" in definition
+                                   "AND indexname = 'ix_incidents_geom_killed'")
+    assert "USING gist (geom, killed)" in definition  # btree_gist comes with PostgreSQL's contrib
     srid = _scalar(pg_store, "SELECT Find_SRID('public', 'incidents', 'geom')")
     assert srid == 4326
     for name in ("ix_incidents_date_figures", "ix_incidents_province_date_figures", "ix_incidents_spans"):
