@@ -104,6 +104,8 @@ def _failed(name: str, exc: BaseException) -> dict:
 def _size(size) -> str:
     if not size:
         return ""
+    if not isinstance(size, int):  # a benchmark may label its size ("5 KB report")
+        return str(size)
     return f"{size // 1_000_000}M" if size >= 1_000_000 and size % 1_000_000 == 0 else \
         f"{size // 1000}k" if size % 1000 == 0 else str(size)
 
