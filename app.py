@@ -119,7 +119,7 @@ def date_span(url: str | None, version: str) -> tuple[dt.date, dt.date] | None:
 def store_extent(url: str | None, version: str) -> tuple[float, float, float, float] | None:
     """Where the stored incidents are: the base map's fixed view, whatever the filters."""
     if count(url, Filters(), version) <= LARGE:
-        return summary.extent(query(url, Filters(), version))
+        return summary.extent(query(url, Filters(), version, LARGE + 1))  # shared with selection()
     return summary.padded(place_counts(url, Filters(), version).bounds)  # incidents' mean points
 
 

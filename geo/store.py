@@ -1,8 +1,10 @@
 """The incident store: an embedded SQLite file by default, any SQLAlchemy URL on request.
 
-`open_store(url)` gives a Store with `add`, `query(Filters)`, `get` and `count`. Filters become
-SQL here (the one place they do); writes run in one transaction, so a failure leaves the store as
-it was. The SQL is kept portable so PostgreSQL/PostGIS uses the same code.
+`open_store(url)` gives a Store with `add`, `query(Filters)`, `get` and `count`; for selections
+too large to read as objects, `query_frame`, `totals` (the dashboard's sums), `places` and
+`grid_cells` (the map's), all computed in SQL; `version()` changes with every write, for caches.
+Filters become SQL here (the one place they do); writes run in one transaction, so a failure
+leaves the store as it was. The SQL is kept portable so PostgreSQL/PostGIS uses the same code.
 """
 
 from __future__ import annotations
