@@ -36,7 +36,7 @@ def test_geometry_column_has_a_gist_index(pg_store):
     assert "USING gist (geom, killed)" in definition  # btree_gist comes with PostgreSQL's contrib
     srid = _scalar(pg_store, "SELECT Find_SRID('public', 'incidents', 'geom')")
     assert srid == 4326
-    for name in ("ix_incidents_date_figures", "ix_incidents_province_date_figures", "ix_incidents_spans"):
+    for name in ("ix_incidents_period", "ix_incidents_province_period", "ix_incidents_spans"):
         assert _scalar(pg_store, "SELECT count(*) FROM pg_indexes WHERE indexname = :n", n=name) == 1
 
 

@@ -223,6 +223,7 @@ def test_long_spans_found_through_the_span_bound(store):
     assert _ids(store, **period) == {"short", "day", "long"}
     store.add([make_incident(id="day", date="2014-06-01", date_end="2016-02-03")], on_conflict="replace")
     assert _ids(store, **period) == {"short", "day", "long"}
+    assert _ids(store, start="2016-02-01") == {"short", "day", "long"}  # no end: bounded the same way
     assert store.count(Filters.parse(**period)) == 3
     assert _ids(store, start="2016-02-03", end="2016-02-10") == {"day"}
 
