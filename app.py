@@ -321,15 +321,22 @@ def show_table(sel: Selection, hint: str | None) -> None:
     if sel.large:
         st.caption(f"Showing the first {len(sel.incidents):,} of {sel.count:,} incidents (oldest "
                    "first); download for all of them.")
-    st.dataframe(summary.table_frame(sel.incidents), hide_index=True, width="stretch",
+    # Columns keep the interface's names (as in the downloads); the headers read as words, and an
+    # unreported figure is a blank cell rather than "None".
+    st.dataframe(summary.table_frame(sel.incidents), hide_index=True, width="stretch", placeholder="",
                  column_config={
+                     "date_end": "until",
+                     "killed": st.column_config.NumberColumn("killed (min)"),
+                     "killed_max": st.column_config.NumberColumn("killed (max)"),
+                     "event_type": "event type",
                      "source_url": st.column_config.LinkColumn("source link"),
                      "quote": st.column_config.TextColumn("quote", width="large"),
                      "places": st.column_config.TextColumn("places", width="medium"),
                  })
     if hint:
         st.caption(f"Places marked “{summary.NOT_LOCATED}” are not on the map: run `{hint}` to "
-                   "download GeoNames' full list of places, then reload.")
+                   "download GeoNames' full list of places and locate the stored incidents with it, "
+                   "then reload.")
 
 
 def show_downloads(url: str | None, filters: Filters, sel: Selection) -> None:

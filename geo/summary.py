@@ -173,9 +173,11 @@ def gazetteer_hint(incidents: Iterable[Incident]) -> str | None:
 
 
 def gazetteer_command(countries: Iterable[str]) -> str | None:
-    """The command that fetches the gazetteers of these countries (None for no country)."""
+    """The command that fetches the gazetteers of these countries and places the stored incidents'
+    unlocated places with them (None for no country)."""
     countries = sorted(set(countries))
-    return f"python -m geo gazetteer fetch {' '.join(countries)}" if countries else None
+    return (f"python -m geo gazetteer fetch {' '.join(countries)} --relocate"
+            if countries else None)
 
 
 def table_frame(incidents: Iterable[Incident]) -> pd.DataFrame:

@@ -66,7 +66,7 @@ def test_table_marks_unlocated_places_and_drops_unsafe_links():
     assert frame.loc[0, "places"] == "Seen; Unseen (not located)"
     assert pd.isna(frame.loc[0, "source_url"])
     assert frame.loc[1, "source_url"] == "https://example.org/report"
-    assert summary.gazetteer_hint([item]) == "python -m geo gazetteer fetch SY"
+    assert summary.gazetteer_hint([item]) == "python -m geo gazetteer fetch SY --relocate"
     assert summary.gazetteer_hint([web]) is None
 
 
