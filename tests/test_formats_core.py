@@ -98,3 +98,12 @@ def test_unreadable_files_raise_format_error(tmp_path):
     binary.write_bytes(bytes(range(256)))
     with pytest.raises(FormatError, match="UTF-8"):
         csv.read_csv(binary)
+
+
+def test_files_with_a_byte_order_mark_are_read(incidents, tmp_path):
+    # Windows tools often save UTF-8 with a BOM; json.loads refuses one unless it is dropped.
+    for name, text, reader in (("x.geojson", geojson.dumps(incidents), geojson.read_geojson),
+                               ("x.csv", csv.dumps(incidents), csv.read_csv)):
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+        assert reader(path).incidents == incidents, name

@@ -7,6 +7,7 @@ line (or feature number) and the reason, so good rows load and bad ones are repo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from geo.model import Incident
 
@@ -28,3 +29,11 @@ class ReadResult:
 
 class FormatError(ValueError):
     """The file cannot be read at all (not this format, not text, broken JSON…)."""
+
+
+def read_text(path: str | Path) -> str:
+    """A dataset file's text: UTF-8, a byte-order mark (as Windows tools write) dropped."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 and retry") from None

@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 from typing import IO, Iterable
 
-from geo.formats import FormatError, ReadResult, Reject
+from geo.formats import FormatError, ReadResult, Reject, read_text
 from geo.model import COUNT_FIELDS, FIELDS, Incident, ValidationError
 
 COLUMNS = (*FIELDS, "points", "longitude", "latitude")
@@ -101,8 +101,4 @@ def from_row(raw: dict[str, str | None]) -> Incident:
 
 
 def read_csv(path: str | Path) -> ReadResult:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise FormatError(f"{path} is not UTF-8 text") from None
-    return loads(text)
+    return loads(read_text(path))

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import IO, Iterable
 
-from geo.formats import FormatError, ReadResult, Reject
+from geo.formats import FormatError, ReadResult, Reject, read_text
 from geo.model import Incident, ValidationError
 
 
@@ -52,8 +52,4 @@ def loads(text: str) -> ReadResult:
 
 
 def read_geojson(path: str | Path) -> ReadResult:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise FormatError(f"{path} is not UTF-8 text") from None
-    return loads(text)
+    return loads(read_text(path))
