@@ -141,7 +141,7 @@ def rejects_csv(rejects: Iterable[Reject]) -> str:
         columns.update(dict.fromkeys(k for k in row if k not in ("line", "reason")))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["line", "reason", *columns])
+    writer.writerow(["line", "reason", *(safe_cell(_text(c)) for c in columns)])  # the file's own names
     for reject, row in zip(rejects, rows):
         writer.writerow([reject.line, safe_cell(reject.reason),
                          *(safe_cell(_text(row.get(c))) for c in columns)])

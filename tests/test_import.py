@@ -156,3 +156,12 @@ def test_reports_go_to_extraction(tmp_path: Path, monkeypatch, capsys):
 def test_bad_date_flag_is_a_usage_error(tmp_path: Path, capsys):
     assert main(["import", "x.txt", "--date", "20/08/2017"]) == 2
     assert "--date" in capsys.readouterr().err
+
+
+def test_rejects_csv_header_from_the_file_is_spreadsheet_safe():
+    # the column names come from the user's file, so they are cells like any other
+    text = rejects_csv([Reject(2, "line 2: bad", {"=cmd|' /C calc'!A0": "x", "@SUM(1)": "y"})])
+    header = next(std_csv.reader(text.splitlines()))
+    assert header[:2] == ["line", "reason"]
+    assert all(not name.startswith(("=", "+", "-", "@")) for name in header), header
+    assert header[2:] == ["'=cmd|' /C calc'!A0", "'@SUM(1)"]
