@@ -1,7 +1,7 @@
 """Store benchmark: import rate, filtered query p50/p95 and peak memory on SQLite and PostGIS, each
 against a naive baseline measured in the same run. Data: benchmarks/synthetic.py (synthetic only).
 
-    python -m benchmarks.bench_store --sizes 10000,100000
+    python -m benchmarks.bench_store --sizes 10000,100000 [--only import]
 
 Each size runs in a fresh child process so its peak memory is its own. The PostgreSQL server is a
 throwaway one (tests/pg_server.py) unless STRIKE_ATLAS_TEST_PG_URL names one; without PostgreSQL
@@ -40,8 +40,9 @@ BATCH = 50_000
 Row = dict
 
 
-def main(sizes: list[int] | None = None, pg_url: str | None = None) -> list[Row]:
-    """Run every size (each in a child process) and return the table rows."""
+def main(sizes: list[int] | None = None, pg_url: str | None = None, only: str | None = None) -> list[Row]:
+    """Run every size (each in a child process) and return the table rows; `only="import"`
+    leaves the query timings out."""
     server = None
     if pg_url is None:
         pg_url, server = _start_pg()
@@ -51,6 +52,8 @@ def main(sizes: list[int] | None = None, pg_url: str | None = None) -> list[Row]
             cmd = [sys.executable, "-m", "benchmarks.bench_store", "--one", str(size)]
             if pg_url:
                 cmd += ["--pg-url", pg_url]
+            if only:
+                cmd += ["--only", only]
             proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
             if proc.returncode != 0:
                 rows.append(_row(size, "store benchmark failed", None, "", note=proc.stderr.strip()[-300:]))
@@ -74,7 +77,7 @@ def _start_pg():
 
 # --- one size, in the child process -----------------------------------------------------------
 
-def run_size(size: int, pg_url: str | None) -> list[Row]:
+def run_size(size: int, pg_url: str | None, only: str | None = None) -> list[Row]:
     rows: list[Row] = []
     tmp = Path(tempfile.mkdtemp(prefix="atlas-bench-"))
     stores = {"SQLite": open_store(f"sqlite:///{tmp / 'bench.sqlite'}")}
@@ -96,7 +99,7 @@ def run_size(size: int, pg_url: str | None) -> list[Row]:
                          note=f"naive: one add per incident, {NAIVE_IMPORT_ROWS:,} rows"))
 
     rng = random.Random(size)
-    for kind, make in QUERIES.items():
+    for kind, make in ({} if only == "import" else QUERIES).items():
         samples = [make(rng) for _ in range(_repeats(size))]
         for name, store in stores.items():
             times, found = _time_queries(lambda f: store.query(f), samples)
@@ -237,9 +240,10 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", type=_parse_sizes, default=list(DEFAULT_SIZES))
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size, JSON out
     parser.add_argument("--pg-url", default=os.environ.get("STRIKE_ATLAS_TEST_PG_URL"))
+    parser.add_argument("--only", choices=("import",), help="time the import alone (no queries)")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_size(args.one, args.pg_url)))
+        print(json.dumps(run_size(args.one, args.pg_url, args.only)))
     else:
         from benchmarks.run import print_table
-        print_table(main(args.sizes, args.pg_url))
+        print_table(main(args.sizes, args.pg_url, args.only))
