@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from streamlit_folium import st_folium
 from geo import boundaries, maplayer, mapview, summary
 from geo.export import FORMATS, export_bytes
 from geo.filters import FilterError, Filters
+from geo.markdown import literal as md
 from geo.model import Incident
 from geo.provinces import PROVINCES
 from geo.store import DB_ENV, StoreError, open_store
@@ -183,11 +183,6 @@ def outlines_switch(outlines) -> bool:
                            help="Provinces shaded by the reported deaths shown; click one to filter by it.")
     st.session_state.outlines_on = on  # kept while other pages are open (widget keys are not)
     return on
-
-
-def md(text: str) -> str:
-    """User text made literal for Streamlit's Markdown (no links, images, emphasis or LaTeX)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~:])", r"\\\1", text)
 
 
 # --- filters: sidebar widgets, kept in the URL --------------------------------------------------

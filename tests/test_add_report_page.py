@@ -107,3 +107,14 @@ def test_empty_and_binary_uploads_give_clear_messages(db):
     at.file_uploader(key="report_files").upload("scan.txt", b"%PDF-1.5\x00\x01binary", "text/plain").run()
     assert not at.exception
     assert any("binary" in e.value for e in at.error)
+
+
+def test_an_uploaded_file_name_is_shown_as_text(db):
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at.run()
+    at.file_uploader(key="report_files").upload("![p](http:x.png) **r**.txt", REPORT.encode(),
+                                                "text/plain").run()
+    assert not at.exception
+    (heading,) = [h.value for h in at.subheader if h.value.startswith("Report:")]
+    assert "![p](" not in heading and "**r**" not in heading
+    assert heading.replace("\\", "") == "Report: ![p](http:x.png) **r**.txt"

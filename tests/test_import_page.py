@@ -68,3 +68,13 @@ def test_geopackage_upload(db: str):
     at.button(key="import_store").click().run()
     assert at.success[0].value.startswith("2 stored")
     assert sorted(i.id for i in open_store(db).query()) == ["g1", "g2"]
+
+
+def test_file_text_in_an_error_is_not_markdown(db: str):
+    # the header's names are quoted in the error: a link or image there must stay text
+    at = _upload("odd.csv", b"![p](http://tracker.example/p.png),[x](http://example.org)\n1,2\n")
+    assert not at.exception
+    message = at.error[0].value
+    assert "cannot tell the format" in message
+    assert "![p](" not in message and "[x](" not in message
+    assert "\\!\\[p\\]\\(http" in message

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import re
 
 import pandas as pd
 import streamlit as st
 
 from geo.duplicates import find_duplicates
 from geo.extract import Extraction, ExtractionError, extract
+from geo.markdown import literal as md
 from geo.model import ValidationError
 from geo.report_text import decode
 from geo.reports import EDITABLE, review_row, reviewed_incident, save_reviewed
@@ -35,11 +35,6 @@ def get_store(url: str | None):
 def get_gazetteer():
     from geo.gazetteer import default_gazetteer
     return default_gazetteer()
-
-
-def md(text: str) -> str:
-    """User text made inert for st.markdown/st.warning: HTML escaped, Markdown marks backslashed."""
-    return re.sub(r"([\\`*_{}\[\]()#+!|~>$-])", r"\\\1", html.escape(text, quote=False))
 
 
 def highlighted(extraction: Extraction) -> str:
@@ -115,7 +110,7 @@ gazetteer = get_gazetteer()
 for number, (label, report) in enumerate(reports):
     key = f"r{number}"
     st.divider()
-    st.subheader(f"Report: {label}")
+    st.subheader(f"Report: {md(label)}")
     try:
         extraction = extract(report, report_date, gazetteer)
     except ExtractionError as exc:

@@ -14,6 +14,7 @@ import streamlit as st
 from geo.formats import FormatError, ReadResult
 from geo.formats.reader import DATASET_FORMATS
 from geo.importer import place_in_provinces, read_dataset, rejects_csv, store_result
+from geo.markdown import literal as md
 from geo.store import DB_ENV, StoreError, open_store
 from geo.summary import table_frame
 
@@ -72,7 +73,7 @@ if st.session_state.get("import_key") != key:
     try:
         st.session_state["import_read"] = read_upload(upload.name, data, fmt)
     except FormatError as exc:
-        st.error(f"This file cannot be imported: {exc}")
+        st.error(f"This file cannot be imported: {md(str(exc))}")
         st.stop()
     st.session_state["import_key"] = key
     st.session_state.pop("import_summary", None)
@@ -111,7 +112,7 @@ if summary is None and result.incidents:
                     min(done / total, 1.0) if total else 1.0, text=f"Storing: {done:,} of {total:,}"))
         except StoreError as exc:
             bar.empty()
-            st.error(f"Nothing was stored: {exc}")
+            st.error(f"Nothing was stored: {md(str(exc))}")
             st.stop()
         bar.empty()
         summary = (stored, skipped, len(result.rejects))
