@@ -6,12 +6,13 @@ Off by default: enabled by an explicit argument or STRIKE_ATLAS_ONLINE_GEOCODER=
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from geo.gazetteer import DATA_DIR, Gazetteer, Match, default_gazetteer
@@ -76,12 +77,18 @@ class NominatimGeocoder:
             raise OnlineGeocoderError(f"Nominatim lookup of {name!r} failed: {exc}") from None
         return None if location is None else location.raw
 
-    def _connect(self) -> sqlite3.Connection:
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """The cache database, committed and closed on leaving (sqlite3's own `with` only commits)."""
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.cache_path)
-        db.execute("CREATE TABLE IF NOT EXISTS nominatim (query TEXT, country TEXT, answer TEXT, "
-                   "fetched TEXT, PRIMARY KEY (query, country))")
-        return db
+        try:
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS nominatim (query TEXT, country TEXT, "
+                           "answer TEXT, fetched TEXT, PRIMARY KEY (query, country))")
+                yield db
+        finally:
+            db.close()
 
     def _cached(self, key: tuple[str, str]) -> Any:
         with self._connect() as db:

@@ -142,3 +142,25 @@ def test_cli_online_flag(server, requests_seen, tmp_path, monkeypatch, capsys):
     assert rows[-2]["name"] == "Qaryat al-Internet" and rows[-2]["province"] == "Deir ez-Zor"
     assert rows[-1]["name"] == "Ar Raqqah"
     assert len(requests_seen) == 1
+
+
+def test_cache_connections_are_closed(server, requests_seen, tmp_path, monkeypatch):
+    import sqlite3
+
+    from geo import nominatim
+
+    opened = []
+    real_connect = sqlite3.connect
+
+    def connect(*args, **kwargs):
+        opened.append(real_connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(nominatim.sqlite3, "connect", connect)
+    geocoder = NominatimGeocoder(cache_path=tmp_path / "c.sqlite", url=server)
+    geocoder.geocode("Qaryat al-Internet")
+    geocoder.geocode("Qaryat al-Internet")
+    assert len(opened) == 3  # a miss in the cache, the answer stored, then a hit
+    for db in opened:
+        with pytest.raises(sqlite3.ProgrammingError):  # "Cannot operate on a closed database"
+            db.execute("SELECT 1")
