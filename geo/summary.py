@@ -11,6 +11,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from geo.maplayer import safe_url
 from geo.model import Incident
 
 NOT_LOCATED = "not located"
@@ -192,7 +193,7 @@ def table_frame(incidents: Iterable[Incident]) -> pd.DataFrame:
             "province": i.province, "killed": i.killed, "killed_max": i.killed_max,
             "children": i.children, "women": i.women, "injured": i.injured,
             "actor": i.actor, "event_type": i.event_type, "source": i.source,
-            "source_url": i.source_url if _is_web_link(i.source_url) else None,
+            "source_url": safe_url(i.source_url),
             "cumulative": i.cumulative, "quote": i.quote, "notes": i.notes, "id": i.id,
         })
     frame = pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -204,7 +205,3 @@ def table_frame(incidents: Iterable[Incident]) -> pd.DataFrame:
 TABLE_COLUMNS = ["date", "date_end", "places", "province", "killed", "killed_max", "children",
                  "women", "injured", "actor", "event_type", "source", "source_url", "cumulative",
                  "quote", "notes", "id"]
-
-
-def _is_web_link(url: str | None) -> bool:
-    return bool(url) and url.strip().lower().startswith(("http://", "https://"))
