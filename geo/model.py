@@ -285,6 +285,8 @@ def _blank_to_none(value: Any) -> Any:
         return None
     if isinstance(value, str) and value.strip() in ("", "null", "None", "NaN", "nan", "NA"):
         return None
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas' pd.NA and pd.NaT (nullable columns)
+        return None
     return value
 
 

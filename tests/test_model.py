@@ -98,3 +98,14 @@ def test_totals_skip_cumulative_and_unknown():
 
 def test_report_hash_ignores_whitespace_layout():
     assert report_hash("a  b\nc") == report_hash("a b c") != report_hash("a b d")
+
+
+def test_pandas_missing_values_are_blank():
+    # rows from nullable pandas columns (the dashboard's editor, GeoPackage layers) carry pd.NA/NaT
+    import pandas as pd
+
+    row = pd.DataFrame({"date": ["2017-08-17"], "killed": pd.array([None], dtype="Int64"),
+                        "actor": pd.array([None], dtype="string[python]"),
+                        "date_end": [pd.NaT]}).iloc[0].to_dict()
+    inc = Incident.from_dict(row)
+    assert (inc.killed, inc.actor, inc.date_end) == (None, None, None)
