@@ -5,7 +5,6 @@ use the same numbers.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
