@@ -133,7 +133,11 @@ def _counted_from_named_day(time: TimeRef, clause: str, report_date: dt.date, of
         for match in _PATTERNS[kind].finditer(clause):
             ref = _resolve(kind, match, report_date)
             if ref is not None and ref[0] is not None:
-                return TimeRef("days_before_named", ref[0] - back, None, False,
+                try:
+                    day = ref[0] - back
+                except OverflowError:
+                    return time
+                return TimeRef("days_before_named", day, None, False,
                                f"{match.group(0)} … {time.words}", min(time.start, match.start() + offset),
                                max(time.end, match.end() + offset))
     return time
@@ -144,6 +148,14 @@ def weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
 
 
 def _resolve(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | None, dt.date | None, bool] | None:
+    """(day, last day, cumulative) the words point to; None when they give no day."""
+    try:
+        return _resolve_words(kind, m, today)
+    except OverflowError:  # "in the past 99999999 days", or counted back from a dateline in year 1
+        return None
+
+
+def _resolve_words(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | None, dt.date | None, bool] | None:
     one = dt.timedelta(days=1)
     if kind == "history":
         return None, None, False

@@ -488,3 +488,15 @@ def test_unknown_villages_listed_after_a_landmark_are_kept_by_name():
     assert props["places"] == ["Al Jala", "At-Tayana", "Qaryat Zzyx", "Subaykhan"]
     assert props["not_located"] == ["At-Tayana", "Qaryat Zzyx"]
     assert "not located (kept by name): At-Tayana, Qaryat Zzyx" in found.explanation
+
+
+@pytest.mark.parametrize("text, day", [
+    ("In the past 99999999 days, warplanes killed 5 people in Hajin.", DAY),
+    ("Warplanes killed 3 people in Hajin 99999999 days ago.", DAY),
+    ("date 0001-01-01\nYesterday warplanes killed 4 civilians in Hajin.", None),
+])
+def test_a_count_of_days_beyond_the_calendar_is_no_date_not_a_crash(text, day):
+    # date arithmetic past year 1 raised OverflowError, a traceback in the CLI and the page
+    assert find_time(text.splitlines()[-1], day or dt.date(1, 1, 1)) is None
+    for candidate in extract(text, day).incidents:
+        candidate.incident.validate()
