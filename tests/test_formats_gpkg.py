@@ -63,3 +63,32 @@ def test_geodataframe_columns_follow_the_model():
 
     frame = to_geodataframe(_incidents())
     assert list(frame.columns[:len(FIELDS)]) == list(FIELDS)
+
+
+def test_a_file_that_is_no_geopackage_is_a_format_error(tmp_path: Path):
+    # the import page and --format let a user call any file a GeoPackage; OGR would open a CSV
+    import pytest
+
+    from geo.formats import FormatError
+
+    path = tmp_path / "events.csv"
+    path.write_text("date,places\n2017-08-17,Hajin\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="not a GeoPackage"):
+        read_gpkg(path)
+
+
+def test_a_table_without_geometry(tmp_path: Path):
+    # ACLED rows carry their own coordinates; the atlas's layer needs its points
+    import pandas as pd
+    import pytest
+
+    from geo.formats import FormatError
+
+    acled = tmp_path / "acled.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame([acled_row(0)]), str(acled), layer="events", driver="GPKG")
+    assert [i.id for i in read_gpkg(acled).incidents] == ["acled:SYR10000"]
+    plain = tmp_path / "plain.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame({"date": ["2017-08-17"], "places": ["Hajin"]}), str(plain),
+                            layer="incidents", driver="GPKG")
+    with pytest.raises(FormatError, match="no geometry"):
+        read_gpkg(plain)

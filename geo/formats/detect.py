@@ -10,7 +10,7 @@ from typing import Iterable
 from geo.formats import FormatError, acled, ucdp
 
 FORMATS = ("report", "geojson", "csv", "acled", "ucdp", "gpkg")
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_MAGIC = b"SQLite format 3\x00"  # the first bytes of every SQLite file, GeoPackages too
 
 
 def detect_columns(columns: Iterable[str]) -> str | None:
@@ -35,7 +35,7 @@ def detect_format(path: str | Path) -> str:
     with open(path, "rb") as handle:
         head = handle.read(65536)
     suffix = path.suffix.lower()
-    if head.startswith(_SQLITE_MAGIC) or suffix == ".gpkg":
+    if head.startswith(SQLITE_MAGIC) or suffix == ".gpkg":
         return "gpkg"
     if b"\x00" in head or head.startswith(b"PK\x03\x04"):
         raise FormatError(f"{path} is not a text file (a spreadsheet or other binary?); "

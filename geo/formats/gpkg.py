@@ -66,8 +66,11 @@ def dumps(incidents: Iterable[Incident]) -> bytes:
 
 def read_gpkg(path: str | Path, progress: Progress | None = None, layer: str | None = None) -> ReadResult:
     """Incidents from a GeoPackage layer (ours, or one with ACLED/UCDP columns); bad rows → rejects."""
+    import geopandas as gpd
+
     frame = _read_frame(path, layer)
-    columns = [str(c) for c in frame.columns if c != frame.geometry.name]
+    geometry_column = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None  # a plain table
+    columns = [str(c) for c in frame.columns if c != geometry_column]
     lowered = [c.lower() for c in columns]
     from geo.formats import acled, ucdp
 
@@ -79,6 +82,9 @@ def read_gpkg(path: str | Path, progress: Progress | None = None, layer: str | N
     if "date" not in lowered:
         raise FormatError(f"{path}: layer has no 'date' column and is not an ACLED or UCDP layer; "
                           "columns found: " + ", ".join(columns[:15]))
+    if geometry_column is None:
+        raise FormatError(f"{path}: layer has no geometry column, so its places cannot be located; "
+                          "export it again with its points")
     geometries = frame.geometry.tolist()
     rows = [(*values, geometry) for values, geometry
             in zip(zip(*(frame[c].tolist() for c in columns)), geometries)]
@@ -88,6 +94,12 @@ def read_gpkg(path: str | Path, progress: Progress | None = None, layer: str | N
 def _read_frame(path: str | Path, layer: str | None):
     import pyogrio
 
+    from geo.formats.detect import SQLITE_MAGIC
+
+    with open(path, "rb") as handle:  # OGR would read a CSV or GeoJSON too, without our checks
+        if not handle.read(len(SQLITE_MAGIC)).startswith(SQLITE_MAGIC):
+            raise FormatError(f"{path} is not a GeoPackage (not an SQLite file); choose its own "
+                              "format, or auto")
     try:
         layers = pyogrio.list_layers(str(path))
         if layer is None:
@@ -100,7 +112,7 @@ def _read_frame(path: str | Path, layer: str | None):
         raise FormatError(f"{path} is not a readable GeoPackage: {exc}") from None
     except pyogrio.errors.DataLayerError as exc:
         raise FormatError(f"{path}: cannot read layer {layer!r}: {exc}") from None
-    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+    if getattr(frame, "crs", None) is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
     return frame
 
