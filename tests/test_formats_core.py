@@ -107,3 +107,19 @@ def test_files_with_a_byte_order_mark_are_read(incidents, tmp_path):
         path = tmp_path / name
         path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
         assert reader(path).incidents == incidents, name
+
+
+def test_csv_row_with_surplus_cells_or_bad_points_is_rejected_with_a_reason(incidents):
+    lines = csv.dumps(incidents[:1]).splitlines()
+    header = lines[0].split(",")
+    points_at = header.index("points")
+    cells = next(std_csv.reader([lines[1]]))
+    bad_points = list(cells)
+    bad_points[points_at] = "40.8 north"
+    text = "\n".join([lines[0], lines[1] + ",surplus", ",".join(f'"{c}"' for c in bad_points),
+                      lines[1]]) + "\n"
+    result = csv.loads(text)
+    assert len(result.incidents) == 1
+    assert [r.line for r in result.rejects] == [2, 3]
+    assert "more cell(s) than the header" in result.rejects[0].reason
+    assert "points" in result.rejects[1].reason and "longitude latitude" in result.rejects[1].reason

@@ -75,6 +75,11 @@ def loads(text: str) -> ReadResult:
             result.rejects.append(Reject(reader.line_num, f"line {reader.line_num}: {exc}"))
             continue
         line = reader.line_num
+        if None in raw:  # DictReader files surplus cells under None
+            result.rejects.append(Reject(line, f"line {line}: {len(raw[None])} more cell(s) than the "
+                                         "header has columns (a comma inside an unquoted cell?)",
+                                         {k: v for k, v in raw.items() if k is not None}))
+            continue
         try:
             result.incidents.append(from_row(raw))
         except (ValidationError, ValueError) as exc:
@@ -88,16 +93,24 @@ def from_row(raw: dict[str, str | None]) -> Incident:
     values["places"] = places
     points_text = values.pop("points", None)
     if points_text:
-        points = []
-        for part in points_text.split(";"):
-            part = part.strip()
-            if part:
-                lon, lat = part.split()
-                points.append((float(lon), float(lat)))
-            else:
-                points.append(None)
-        values["points"] = (points + [None] * len(places))[:len(places)]
+        values["points"] = (_parse_points(points_text) + [None] * len(places))[:len(places)]
     return Incident.from_dict(values)
+
+
+def _parse_points(text: str) -> list[tuple[float, float] | None]:
+    """"lon lat; ; lon lat" → points, None where a place has none."""
+    points: list[tuple[float, float] | None] = []
+    for part in text.split(";"):
+        numbers = part.split()
+        if not numbers:
+            points.append(None)
+            continue
+        try:
+            lon, lat = (float(n) for n in numbers)
+        except ValueError:
+            raise ValidationError("points", f"{part.strip()!r} is not 'longitude latitude'") from None
+        points.append((lon, lat))
+    return points
 
 
 def read_csv(path: str | Path) -> ReadResult:
