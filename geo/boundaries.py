@@ -228,9 +228,11 @@ def load_outlines(level: int = 1, directory: Path | None = None):
         sidecar = path.with_suffix(".json")
         if sidecar.exists():
             try:
-                credits.append(json.loads(sidecar.read_text(encoding="utf-8")).get("credit", ""))
-            except ValueError:
-                pass
+                meta = json.loads(sidecar.read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # unreadable or not JSON: the outlines draw without credit
+                meta = None
+            if isinstance(meta, dict) and isinstance(meta.get("credit"), str):
+                credits.append(meta["credit"])
     if not frames:
         return None
     outlines = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")

@@ -156,3 +156,17 @@ def test_class_breaks_cover_the_range():
         assert breaks[0] == 1 and breaks == sorted(set(breaks)) and breaks[-1] <= highest
         assert boundaries.colour_for(highest, breaks) == boundaries.COLOURS[len(breaks) - 1]
     assert boundaries.colour_for(0, boundaries.class_breaks(10)) == boundaries.NO_DEATHS
+
+
+@pytest.mark.parametrize("sidecar", ['["not", "an", "object"]', "{broken", '{"credit": 7}'])
+def test_a_damaged_sidecar_leaves_the_outlines_without_credit(tmp_path: Path, sidecar: str):
+    path = tmp_path / "named.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": rectangle(40, 34, 41, 35), "properties": {"n": "Raqqa"}}]}),
+        encoding="utf-8")
+    boundaries.add(path, 1, "n", directory=tmp_path / "o", credit="kept")
+    [written] = (tmp_path / "o").glob("*.json")
+    written.write_text(sidecar, encoding="utf-8")
+    outlines = boundaries.load_outlines(1, tmp_path / "o")
+    assert list(outlines["province"]) == ["Raqqa"]
+    assert outlines.attrs["credit"] == ""
