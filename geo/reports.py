@@ -63,12 +63,7 @@ def import_report(store: Any, text: str, report_date: dt.date | str | None = Non
     result = extraction or extract(text, _as_date(report_date), gazetteer)
     summary.warnings += result.warnings
     fresh, merged = decide(store, result.to_incidents(), on_duplicate, summary)
-    if merged:
-        store.add(merged, on_conflict="replace")
-    added = store.add(fresh, on_conflict="skip", report_text=text)
-    summary.stored += added.added
-    summary.skipped += added.skipped
-    return summary
+    return _save(store, text, fresh, merged, summary)
 
 
 def decide(store: Any, incidents: Iterable[Incident], on_duplicate: OnDuplicate,
@@ -83,11 +78,28 @@ def decide(store: Any, incidents: Iterable[Incident], on_duplicate: OnDuplicate,
         elif on_duplicate == "skip":
             summary.skipped.append(incident.id)
         else:
-            target = merged.get(matches[0].id, matches[0])
-            merged[target.id] = merge(target, incident)
-            if target.id not in summary.merged:
-                summary.merged.append(target.id)
+            _merge_into(merged, matches[0], incident, summary)
     return fresh, list(merged.values())
+
+
+def _merge_into(merged: dict[str, Incident], stored: Incident, incident: Incident,
+                summary: ImportSummary) -> None:
+    """Merge `incident` into a stored one (or into what this report already merged into it)."""
+    target = merged.get(stored.id, stored)
+    merged[target.id] = merge(target, incident)
+    if target.id not in summary.merged:
+        summary.merged.append(target.id)
+
+
+def _save(store: Any, text: str, fresh: list[Incident], merged: list[Incident],
+          summary: ImportSummary) -> ImportSummary:
+    """Replace the merged incidents, add the new ones with the report text, and say so."""
+    if merged:
+        store.add(merged, on_conflict="replace")
+    added = store.add(fresh, on_conflict="skip", report_text=text)
+    summary.stored += added.added
+    summary.skipped += added.skipped
+    return summary
 
 
 # --- the dashboard's review: corrected rows, a choice per duplicate -------------------------------
@@ -144,17 +156,10 @@ def save_reviewed(store: Any, text: str, incidents: list[Incident], choices: dic
         if choice == "skip":
             summary.skipped.append(incident.id)
         elif matches:
-            target = merged.get(matches[0].id, matches[0])
-            merged[target.id] = merge(target, incident)
-            summary.merged.append(target.id)
+            _merge_into(merged, matches[0], incident, summary)
         else:
             fresh.append(incident)
-    if merged:
-        store.add(list(merged.values()), on_conflict="replace")
-    added = store.add(fresh, on_conflict="skip", report_text=text)
-    summary.stored += added.added
-    summary.skipped += added.skipped
-    return summary
+    return _save(store, text, fresh, list(merged.values()), summary)
 
 
 def import_report_files(store: Any, paths: Iterable[str | Path], report_date: dt.date | str | None = None,

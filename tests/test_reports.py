@@ -92,3 +92,17 @@ def test_report_date_is_used_without_a_dateline(store):
                             report_date=dt.date(2017, 10, 11))
     assert store.get(summary.stored[0]).date == "2017-10-10"
     assert not any("today" in w for w in summary.warnings)
+
+
+def test_reviewed_incidents_merged_into_one_stored_incident_list_it_once(store):
+    from geo.extract import extract
+    from geo.reports import save_reviewed
+
+    first = import_report(store, FIRST).stored[0]
+    text = ("date 2017-10-11\nAn air strike on Hajin on Tuesday killed nine people, SANA said. "
+            "A second raid on Hajin on Tuesday killed three more, activists said.")
+    found = extract(text).to_incidents()
+    assert len(found) == 2
+    summary = save_reviewed(store, text, found, {inc.id: "merge" for inc in found})
+    assert summary.merged == [first] and summary.stored == []
+    assert store.count() == 1 and store.has_report(report_hash(text))
