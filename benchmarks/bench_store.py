@@ -36,6 +36,7 @@ from geo.store import Store, open_store  # noqa: E402
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 NAIVE_IMPORT_ROWS = 2_000  # row-by-row insert is measured on a sample: its rate does not depend on size
 BATCH = 50_000
+ONE_ADD_MAX = 100_000  # the one-add import holds every incident in memory: with the queries, up to this size
 
 Row = dict
 
@@ -95,8 +96,11 @@ def run_size(size: int, pg_url: str | None, only: str | None = None) -> list[Row
     for name, store in stores.items():
         assert store.count() == size, f"{name}: {store.count()} stored, {size} generated"
         rate = size / seconds[name]
-        rows.append(_row(size, f"import rows/s ({name})", rate, "≥ 50,000", naive=naive_rates[name],
-                         note=f"naive: one add per incident, {NAIVE_IMPORT_ROWS:,} rows"))
+        rows.append(_row(size, f"import rows/s, adds of {BATCH // 1000}k ({name})", rate, "≥ 50,000",
+                         naive=naive_rates[name],
+                         note=f"into a growing store; naive: one add per incident, {NAIVE_IMPORT_ROWS:,} rows"))
+    if only == "import" or size <= ONE_ADD_MAX:
+        rows.append(_one_add_row(size, tmp, naive_rates["SQLite"]))
 
     rng = random.Random(size)
     for kind, make in ({} if only == "import" else QUERIES).items():
@@ -122,6 +126,18 @@ def run_size(size: int, pg_url: str | None, only: str | None = None) -> list[Row
         store.close()
     shutil.rmtree(tmp, ignore_errors=True)
     return rows
+
+
+def _one_add_row(size: int, tmp: Path, naive_rate: float) -> Row:
+    """SQLite, every incident in one add (what `python -m geo import` does with a file)."""
+    store = open_store(f"sqlite:///{tmp / 'one-add.sqlite'}")
+    incidents = list(synthetic.incidents(size))
+    started = time.perf_counter()
+    store.add(incidents)
+    rate = size / (time.perf_counter() - started)
+    store.close()
+    return _row(size, "import rows/s, one add (SQLite)", rate, "≥ 50,000", naive=naive_rate,
+                note="one transaction, as an import of one file; the incidents generated beforehand")
 
 
 def _province_month(rng: random.Random) -> Filters:

@@ -255,3 +255,81 @@ def test_store_made_before_the_place_count_columns_gets_them_filled(tmp_path):
     s.close()
     counts = open_store(f"sqlite:///{path}").places()
     assert (counts.incidents, counts.located, counts.unlocated) == (2, 2, 2)
+
+
+def _index_sql(store) -> dict[str, str]:
+    with store.engine.connect() as conn:
+        return dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                         "AND tbl_name = 'incidents'").all())
+
+
+def _varied(count: int, prefix: str = "v") -> list:
+    provinces = ("Raqqa", "Deir ez-Zor", "Aleppo")
+    return [make_incident(id=f"{prefix}{i:04d}", date=f"2017-{i % 12 + 1:02d}-{i % 27 + 1:02d}",
+                          date_end=f"2017-12-{i % 3 + 28}" if i % 7 == 0 else None,
+                          province=provinces[i % 3], killed=i % 40 or None,
+                          points=[(38.0 + i % 30 / 10, 35.0 + i % 20 / 10)]) for i in range(count)]
+
+
+def test_large_add_rebuilds_the_indexes_and_agrees_with_row_by_row(tmp_path, monkeypatch):
+    import geo.store as store_module
+    monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
+    monkeypatch.setattr(store_module, "_CHUNK", 40)  # several chunks, a repeated id across them
+    bulk = open_store(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
+    slow = open_store(f"sqlite:///{tmp_path / 'slow.sqlite'}")
+    indexes = _index_sql(bulk)
+    dropped = []
+    monkeypatch.setattr(store_module, "_drop_indexes",
+                        lambda conn, real=store_module._drop_indexes: (dropped.append(1), real(conn)))
+    incidents = _varied(300)
+    result = bulk.add(incidents + [incidents[5]])
+    assert dropped and len(result.added) == 300 and result.skipped == [incidents[5].id]
+    for inc in incidents:
+        slow.add([inc])
+    assert _index_sql(bulk) == indexes
+    for kwargs in ({}, {"provinces": ["Raqqa"], "start": "2017-03-01", "end": "2017-05-31"},
+                   {"bbox": (38.5, 35.5, 39.5, 36.5), "min_killed": 10}, {"start": "2017-12-29"}):
+        assert bulk.query(Filters.parse(**kwargs)) == slow.query(Filters.parse(**kwargs)), kwargs
+    assert bulk.date_span() == slow.date_span()
+    # a small add into the big store keeps the indexes as they are
+    dropped.clear()
+    bulk.add(_varied(60, prefix="w"))
+    assert not dropped and _index_sql(bulk) == indexes
+
+
+def test_failure_during_a_rebuilding_add_leaves_store_and_indexes_intact(tmp_path, monkeypatch):
+    import geo.store as store_module
+    monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
+    monkeypatch.setattr(store_module, "_CHUNK", 40)
+    store = open_store(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
+    store.add(_varied(20, prefix="kept"))
+    indexes, version, before = _index_sql(store), store.version(), store.query()
+    real = store_module._to_row
+    calls = {"n": 0}
+
+    def failing(inc):
+        calls["n"] += 1
+        if calls["n"] == 150:  # after the indexes were dropped and some chunks inserted
+            raise RuntimeError("disk on fire")
+        return real(inc)
+
+    monkeypatch.setattr(store_module, "_to_row", failing)
+    with pytest.raises(RuntimeError):
+        store.add(_varied(200))
+    monkeypatch.setattr(store_module, "_to_row", real)
+    monkeypatch.setattr(store_module, "_create_indexes", lambda conn: conn.exec_driver_sql("SELECT nonsense"))
+    with pytest.raises(StoreError):  # the rebuild itself failing
+        store.add(_varied(200))
+    assert _index_sql(store) == indexes
+    assert store.query() == before and store.version() == version
+
+
+def test_an_iterator_is_added_chunk_by_chunk(tmp_path, monkeypatch):
+    import geo.store as store_module
+    monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
+    monkeypatch.setattr(store_module, "_CHUNK", 40)
+    store = open_store(f"sqlite:///{tmp_path / 'stream.sqlite'}")
+    incidents = _varied(130)
+    result = store.add(iter(incidents + incidents[:3]))
+    assert result.added == [i.id for i in incidents] and len(result.skipped) == 3
+    assert store.query() == sorted(incidents, key=lambda i: (i.date, i.id))
