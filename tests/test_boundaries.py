@@ -2,9 +2,6 @@
 
 import json
 import socket
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,11 +10,7 @@ from geo import boundaries, mapview
 from geo.boundaries import BoundaryError
 from geo.cli import main
 from tests.fixtures_formats import outlines_geojson, rectangle
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+from tests.loopback import serve
 
 
 @pytest.fixture
@@ -27,17 +20,12 @@ def api(tmp_path: Path):
     (root / "api" / "SYR" / "ADM1").mkdir(parents=True)
     (root / "files").mkdir()
     outlines_geojson(root / "files" / "syr1.geojson")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
-    base = f"http://127.0.0.1:{server.server_port}"
-    record = {"boundaryID": "SYR-ADM1-test", "boundaryISO": "SYR", "boundaryType": "ADM1",
-              "boundaryLicense": "Test licence 1.0", "boundarySource": "Test mapping office",
-              "simplifiedGeometryGeoJSON": f"{base}/files/syr1.geojson"}
-    (root / "api" / "SYR" / "ADM1" / "index.html").write_text(json.dumps(record), encoding="utf-8")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"{base}/api"
-    server.shutdown()
-    server.server_close()
+    with serve(folder=root) as base:
+        record = {"boundaryID": "SYR-ADM1-test", "boundaryISO": "SYR", "boundaryType": "ADM1",
+                  "boundaryLicense": "Test licence 1.0", "boundarySource": "Test mapping office",
+                  "simplifiedGeometryGeoJSON": f"{base}/files/syr1.geojson"}
+        (root / "api" / "SYR" / "ADM1" / "index.html").write_text(json.dumps(record), encoding="utf-8")
+        yield f"{base}/api"
 
 
 def test_fetch_installs_outlines_with_licence_and_credit(api: str, tmp_path: Path):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
-import threading
 import zipfile
 
 import pytest
@@ -13,6 +10,7 @@ import pytest
 import geo.gazetteer as gazetteer_module
 from geo import cli
 from geo.gazetteer import Gazetteer, GazetteerError, fetch_dump, read_dump
+from tests.loopback import serve
 
 # A village made up for this test: no real place has this name.
 TEST_VILLAGE = ("9900001", "Qaryat at-Tajribah", "Qaryat at-Tajribah",
@@ -53,18 +51,8 @@ def server(tmp_path_factory):
     (root / "SY.zip").write_bytes(make_zip("SY.txt", dump_text()))
     (root / "IQ.zip").write_bytes(b"<html>maintenance</html>")
     (root / "JO.zip").write_bytes(make_zip("other.txt", "x\n"))
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve(folder=root) as url:
+        yield url
 
 
 def test_fetch_keeps_populated_places_and_the_gazetteer_uses_them(server, tmp_path):

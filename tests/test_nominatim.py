@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,6 +12,7 @@ from geo import cli
 from geo.gazetteer import Gazetteer
 from geo.nominatim import (ENV_ENABLE, ENV_URL, NOMINATIM_SCORE, USER_AGENT, NominatimGeocoder,
                            OnlineGeocoderError, locate, online_geocoder)
+from tests.loopback import serve
 
 # Made-up answers: these places exist only in this test.
 ANSWERS = {
@@ -54,11 +54,8 @@ class NominatimHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NominatimHandler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(NominatimHandler) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
-import threading
 import zipfile
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from geo.gazetteer import Gazetteer
 from geo.relocate import relocate
 from geo.store import open_store
 from tests.conftest import make_incident
+from tests.loopback import serve
 
 # Villages made up for these tests (no real place has these names), as a GeoNames dump would list them:
 # geonameid, name, asciiname, alternatenames, latitude, longitude, feature class/code, country, admin1.
@@ -179,17 +177,8 @@ def dump_server(tmp_path):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("SY.txt", dump_text())
     (root / "SY.zip").write_bytes(buffer.getvalue())
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve(folder=root) as url:
+        yield url
 
 
 def test_fetch_hints_at_relocate_or_does_it(tmp_path, data_dir, dump_server, monkeypatch, capsys):
