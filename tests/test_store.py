@@ -131,7 +131,7 @@ def test_locked_database_is_a_clear_error(tmp_path):
     try:
         s.engine.dispose()
         import sqlalchemy as sa
-        from geo.store import Store, _sqlite_pragmas
+        from geo.store import Store
         quick = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.1})
         with pytest.raises(StoreError, match="locked"):
             Store(quick, str(path)).add([make_incident()])
