@@ -14,7 +14,8 @@ import pytest
 from geo import mapview
 from geo.export import FORMATS, export_bytes
 from geo.maplayer import (BASE_SCALE, CHILDREN_KEY, HOLLOW_RADIUS, children_class, layer_data,
-                          marker_scale, place_marks, radius, to_json)
+                          marker_scale, pack, place_marks, points_columns, radius, to_json,
+                          unpack)
 from tests.conftest import make_incident
 
 HOSTILE = "<script>alert(1)</script> ${alert(1)} `tick` {{ 7*7 }} {% raw %} {# c \u2028 & \"q\" '"
@@ -65,7 +66,7 @@ def test_no_toll_is_hollow_and_cumulative_is_flagged():
     assert marks[0].hollow and marks[0].radius == HOLLOW_RADIUS
     assert marks[1].hollow
     assert marks[2].cumulative and not marks[2].hollow
-    p = layer_data([none, zero, span]).payload
+    p = points_columns(layer_data([none, zero, span]).payload)
     by_id = {p["s"][i]: (k, cu) for i, k, cu in zip(p["id"], p["k"], p["cu"])}
     assert by_id == {"n": (0, 0), "z": (1, 0), "c": (31, 1)}  # counts sent as value + 1, 0 = none
 
@@ -85,13 +86,42 @@ def test_payload_round_trips_coordinates_dates_and_counts():
                       killed=3, killed_max=5, women=1)
     b = make_incident(id="b", date="2017-06-03", date_end="2017-06-05", places=["B", "C"],
                       points=[(39.5, 36.0), (39.6, 36.1)], killed=None, children=None)
-    p = layer_data([b, a]).payload  # sorted by date inside
+    p = points_columns(layer_data([b, a]).payload)  # sorted by date inside
     xs = [sum(p["x"][: i + 1]) / p["f"] for i in range(len(p["x"]))]
     ys = [sum(p["y"][: i + 1]) / p["f"] for i in range(len(p["y"]))]
     assert xs == pytest.approx([40.12346, 39.5, 39.6]) and ys == pytest.approx([35.65432, 36.0, 36.1])
     assert p["dd"][1] == 2 and p["sp"] == [0, 3]
     assert p["k"] == [4, 0] and p["km"] == [6, 0] and p["w"] == [2, 0]
-    assert [p["s"][i] for i in p["pl"][1]] == ["B", "C"]
+    assert [p["s"][i] for i in p["pl"][1:]] == ["B", "C"] and p["np"] == [1, 2]
+
+
+def test_packed_columns_and_string_table_round_trip():
+    values = [0, 1, 31, 32, 1023, 1024, 5_000_000, 7]
+    assert unpack(pack(values), len(values)) == values
+    signed = [0, -1, 1, -16, 16, -123_456, 654_321]
+    assert unpack(pack(signed, signed=True), len(signed), signed=True) == signed
+    assert pack([4, 4, 4]) == 4 and unpack(4, 3) == [4, 4, 4]  # a constant column is one number
+    assert len(pack(list(range(32)))) == 32  # small values cost one character each
+    from geo.maplayer import front_code, front_decode
+    table = sorted(["Abu Kamal", "Abu Hamam", "Abu Hardub", "", "Ünïcödé ☃ 𝄞", "Ab", HOSTILE, "9 lives"])
+    coded = front_code(table)
+    assert front_decode(coded) == table
+    assert sum(map(len, coded)) < sum(map(len, table))  # shared prefixes are sent once
+
+
+def test_points_payload_keeps_unlocated_names_and_stays_small():
+    inc = make_incident(id="u", places=["Found", "Lost", "Also found"], points=[(40.0, 35.0), None, (40.1, 35.1)])
+    p = points_columns(layer_data([inc]).payload)
+    assert [p["s"][i] for i in p["pl"]] == ["Found", "Also found", "Lost"]
+    assert p["np"] == [2] and p["nu"] == [1]
+    many = [make_incident(id=f"m{n:05d}", date=f"2017-{1 + n % 12:02d}-{1 + n % 28:02d}", places=[f"Village {n % 700}"],
+                          points=[(39 + (n * 37 % 1000) / 500, 35 + (n * 91 % 1000) / 700)], killed=n % 40 or None,
+                          children=None if n % 3 else n % 5, injured=n % 7 or None, source="Monitor", actor="Actor")
+            for n in range(3000)]  # above the detail limit: no ids, quotes or links
+    payload = layer_data(many).payload
+    assert len(to_json(payload).encode()) / len(many) <= 40
+    p = points_columns(payload)  # the large map's front-coded table decodes to the same names
+    assert sorted(p["s"][i] for i in p["pl"]) == sorted(i.places[0] for i in many) and "s" not in payload
 
 
 def test_user_text_never_becomes_markup():
@@ -101,7 +131,7 @@ def test_user_text_never_becomes_markup():
     assert "alert(1)</script>" not in page
     assert "<script>alert" not in page
     assert "javascript:alert" not in page  # a non-http link is dropped, not shown as a link
-    payload = payload_of(page)
+    payload = points_columns(payload_of(page))
     assert HOSTILE in payload["s"]  # the exact text survives as data (no template evaluated it)
     # the script element holding the data cannot be closed early
     assert page.count("<script") == page.count("</script>")
@@ -117,7 +147,7 @@ def test_to_json_escapes_everything_that_could_end_a_script():
 def test_source_link_only_for_http_urls():
     good = make_incident(id="g", source_url="https://example.org/report?a=1&b=2")
     bad = make_incident(id="b", source_url="data:text/html,hi")
-    p = layer_data([good, bad]).payload
+    p = points_columns(layer_data([good, bad]).payload)
     links = [p["s"][u - 1] for u in p["u"] if u]
     assert links == ["https://example.org/report?a=1&b=2"]
 
@@ -181,7 +211,7 @@ def test_colour_by_actor_and_unknown_colour():
     data = layer_data(incidents, colour_by="actor")
     labels = [label for label, _ in data.legend["colours"]]
     assert {"Actor 0", "Actor 1", "Actor 2"} <= set(labels)
-    assert len(set(data.payload["cl"])) == 3
+    assert len(set(points_columns(data.payload)["cl"])) == 3
     with pytest.raises(ValueError, match="children, actor"):
         layer_data(incidents, colour_by="size")
 

@@ -78,11 +78,50 @@
     return out;
   }
 
+  // Points-mode columns come packed (geo/maplayer.py pack): a base64 VLQ string, or one number
+  // for every row. A large map's string table (sf) is front-coded: each entry starts with the VLQ
+  // length of the prefix it shares with the entry before.
+  var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", DIGIT = {};
+  for (var d = 0; d < 64; d++) DIGIT[B64.charAt(d)] = d;
+
+  function vlq(text, at, out, signed) {  // reads one value at `at` into out; returns the next position
+    var v = 0, mul = 1, digit;
+    do { digit = DIGIT[text.charAt(at++)]; v += (digit & 31) * mul; mul *= 32; } while (digit & 32);
+    out.push(signed ? (v % 2 ? -(v + 1) / 2 : v / 2) : v);
+    return at;
+  }
+
+  function ints(column, n, signed) {
+    var out = [];
+    if (typeof column === "number") { for (var i = 0; i < n; i++) out.push(column); return out; }
+    for (var at = 0; at < column.length;) at = vlq(column, at, out, signed);
+    return out;
+  }
+
+  function unpack(data) {
+    var cols = ["dd", "sp", "np", "nu", "k", "km", "c", "w", "i", "cl", "cu", "a", "so", "et", "u", "q", "id"];
+    cols.forEach(function (c) { if (c in data) data[c] = ints(data[c], data.n); });
+    var places = 0, names = 0, strings = [], prev = "";
+    for (var n = 0; n < data.n; n++) { places += data.np[n]; names += data.np[n] + data.nu[n]; }
+    data.x = ints(data.x, places, true);
+    data.y = ints(data.y, places, true);
+    data.pl = ints(data.pl, names);
+    (data.sf || []).forEach(function (entry) {
+      var len = [], at = vlq(entry, 0, len);
+      prev = prev.slice(0, len[0]) + entry.slice(at);
+      strings.push(prev);
+    });
+    if (data.sf) data.s = strings;
+    data._first = [];  // each incident's first entry in pl
+    for (n = 0, names = 0; n < data.n; n++) { data._first.push(names); names += data.np[n] + data.nu[n]; }
+  }
+
   // --- points ---------------------------------------------------------------------------------
 
   function placeMarkers(data, renderer) {
+    unpack(data);
     var xs = undelta(data.x), ys = undelta(data.y), f = data.f, markers = [], row = 0;
-    var dayN = data.d0, days = new Array(data.n), places = new Array(data.n);
+    var dayN = data.d0, days = new Array(data.n);
     for (var n = 0; n < data.n; n++) {
       dayN += data.dd[n];
       days[n] = dayN;
@@ -112,11 +151,10 @@
   }
 
   function placeNames(data, n) {
-    var pl = data.pl[n];
-    pl = Array.isArray(pl) ? pl : [pl];
-    var located = pl.slice(0, data.np[n]).map(function (i) { return data.s[i]; });
-    var unlocated = pl.slice(data.np[n]).map(function (i) { return data.s[i]; });
-    return {located: located, unlocated: unlocated};
+    var first = data._first[n], np = data.np[n];
+    var name = function (i) { return data.s[i]; };
+    return {located: data.pl.slice(first, first + np).map(name),
+            unlocated: data.pl.slice(first + np, first + np + data.nu[n]).map(name)};
   }
 
   function dates(data, n) {
