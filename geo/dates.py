@@ -32,6 +32,11 @@ _WIRE_DATE_RE = re.compile(
     re.IGNORECASE)
 
 # Each pattern names its kind; the first kind in PRIORITY found in a clause decides its date.
+# "BEIRUT, Sept. 14 (Agency) -" after a 'date' line: the place and day the item was filed, not the event
+_WIRE_HEAD_RE = re.compile(
+    rf"[ \t]*[A-Z][A-Z .'’-]+,(?:[ \t]*[A-Z][a-z]+,)?[ \t]*(?:{_MON}[ \t]+\d{{1,2}}|\d{{1,2}}[ \t]+{_MON})"
+    r"(?:,?[ \t]*(?:19|20)\d\d)?[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*[-—–]+[ \t]+", re.IGNORECASE)
+
 _PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name, rx in {
     "history": rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:{_MON}\s+)?(?:19|20)\d\d\b"
                r"|\bsince\s+the\s+(?:start|beginning|outset)\s+of\b|\b(?:so far\s+)?this\s+year\b"
@@ -44,6 +49,10 @@ _PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name
     "past_days": rf"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?:(?P<n>{_SMALL})\s+)?(?P<unit>days?|weeks?|24\s+hours|48\s+hours)\b",
     "last_month": r"\blast\s+month\b|\b(?:so\s+far\s+)?this\s+month\b",
     "last_week": r"\blast\s+week\b|\b(?:so\s+far\s+)?this\s+week\b",
+    "date_span": rf"\b(?:between|from)\s+(?:the\s+)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:and|to|until|through)\s+"
+                 rf"(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MON})(?:,?\s+(?P<y>(?:19|20)\d\d))?"
+                 rf"|\b(?:between|from)\s+(?P<m2>{_MON})\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:and|to|until|through)\s+"
+                 rf"(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?",
     "explicit": rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MON})|(?P<m2>{_MON})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b)(?:,?\s+(?P<y>(?:19|20)\d\d))?"
                 r"|\b(?P<iso>\d{4}-\d{2}-\d{2})\b",
     "weekday_span": rf"\b(?:on|between|from)\s+(?P<wd>{_WD})\s+(?:and|to|until|through)\s+(?:on\s+)?(?P<wd2>{_WD})\b",
@@ -56,7 +65,7 @@ _PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name
     "weekday": rf"\b(?:(?P<last>last)\s+)?(?P<wd>{_WD})(?:'s)?\b",
 }.items()}
 PRIORITY = ("history", "since_weekday", "since_date", "past_days", "last_month", "last_week",
-            "explicit", "weekday_span", "weekend", "days_before", "yesterday", "night", "today", "weekday")
+            "date_span", "explicit", "weekday_span", "weekend", "days_before", "yesterday", "night", "today", "weekday")
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,12 @@ def split_dateline(text: str) -> tuple[dt.date | None, int, str | None]:
     """
     match = DATELINE_RE.match(text)
     if match:
+        wire = _WIRE_HEAD_RE.match(text, match.end())
+        if wire and not wire.group(0)[:wire.group(0).index(",")].strip().isupper():
+            wire = None
+        end = wire.end() if wire else match.end()
         try:
-            return dt.date.fromisoformat(match.group(1)), match.end(), None
+            return dt.date.fromisoformat(match.group(1)), end, None
         except ValueError:
             return None, match.end(), f"the dateline '{match.group(1)}' is not a real date (YYYY-MM-DD)"
     first_line = text.lstrip()[:200].split("\n", 1)[0]
@@ -163,6 +176,16 @@ def _resolve_words(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | No
         last = weekday_on_or_before(today, WEEKDAYS.index(m.group("wd2").lower()))
         first = weekday_on_or_before(last, WEEKDAYS.index(m.group("wd").lower()))
         return first, last if last != first else None, False
+    if kind == "date_span":
+        month, year = m.group("m1") or m.group("m2"), m.group("y") or m.group("y2")
+        year = int(year) if year else today.year
+        first = _make_date(year, month, m.group("d1") or m.group("d3"))
+        last = _make_date(year, month, m.group("d2") or m.group("d4"))
+        if first is None or last is None or last < first or (today - first).days > 60:
+            return None
+        if first > today + one and not (m.group("y") or m.group("y2")):
+            return None
+        return first, last if last != first else None, (last - first).days >= 2
     if kind in ("since_weekday", "weekday"):
         wd = WEEKDAYS.index(m.group("wd").lower())
         day = weekday_on_or_before(today, wd)

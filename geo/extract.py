@@ -35,6 +35,10 @@ FAR_KM = 150
 
 # ", a day after 14 people were killed": what follows is another event, kept apart even without a toll
 _HARD_SPLIT = re.compile(r",\s+(?:only\s+|just\s+)?(?:a|one|two|three|\d+)\s+days?\s+(?:after|before)\b", re.IGNORECASE)
+# "… has since revised the figure to 12": a new toll for the incident just told, not another incident
+_REVISION = re.compile(r"\b(?:revised|revising|revises|corrected|correcting|updated|updating|raised|lowered)\s+"
+                       r"(?:the|its|their|that)\s+(?:figure|toll|count|number|tally)\s+to\s+(?:\w+\s+){0,2}$",
+                       re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r";\s*|,?\s+(?:while|whereas|meanwhile)\s+|,\s+and\s+(?=(?:in|at|near)\s)"
                            r"|\s+[—–]\s+", re.IGNORECASE)
 _ATTACK = re.compile(r"\b(?:struck|strikes?|hit|hitting|bomb\w*|shell\w*|raid\w*|target\w*|pounded|"
@@ -199,6 +203,10 @@ class _Reader:
         self._read_actor_and_event(drafts, clause, offset, index)
         self._assign_places(drafts, places, clause, offset, index)
         self._assign_parts(drafts, counts, index)
+        if len(drafts) == 1 and drafts[0].needs_places and not drafts[0].province_only and self.drafts \
+                and _REVISION.search(clause[:drafts[0].toll.start - offset]) \
+                and index - self.drafts[-1].sentence <= 2:
+            self._revise(self.drafts[-1], drafts.pop(), index)
         targets = [p for p in places if p.role in ("target", "near")]
         if targets:
             self.last_targets = [p for p in places if p.role == "target" and p.match] or self.last_targets
@@ -215,6 +223,14 @@ class _Reader:
             else:
                 self.pending = (index, places)
         self.drafts.extend(drafts)
+
+    @staticmethod
+    def _revise(last: _Draft, new: _Draft, index: int) -> None:
+        """A corrected toll replaces the incident's earlier one, with its parts."""
+        last.notes.append(f"toll revised from {last.toll.low} to {new.toll.low}")
+        last.toll, last.children, last.women = new.toll, new.children, new.women
+        last.injured = new.injured or last.injured
+        last.sentences.add(index)
 
     def _read_actor_and_event(self, drafts: list[_Draft], clause: str, offset: int, index: int) -> None:
         """Who struck and how, read per clause: a clause with its own toll keeps them for its

@@ -5,7 +5,8 @@ A name's role comes from the words before it: "in/on/struck X", "the town of X" 
 "X countryside" → province. Names in a list ("the towns of A, B and C") share the role of the
 first. A name the gazetteer does not know is kept only where the words say it is a place
 ("the village of X", "al-X near Y"), so it can be reported as not located, never dropped.
-A hashtag ("#DeirEzzor") is a topic, not a place named; a name the gazetteer knows only in a
+A hashtag ("#DeirEzzor") is a topic, not a place named, unless it heads a post
+("#Albukamal | …"); a name the gazetteer knows only in a
 neighbouring country ("al-Qaim") is located there and marked `abroad`.
 """
 
@@ -50,7 +51,9 @@ _REF_BEFORE = re.compile(
     r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
     r"south-east|south-west)(?:ern)?\s+(?:of|from)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?$"
     r"|\b(?:(?:north|south|east|west)(?:ern)?\s+)?(?:bank|side)\s+of\s+(?:the\s+)?$"
-    r"|\bfrom\s+(?:the\s+)?(?:city\s+of\s+)?$|\bcapital\s+(?:city\s+)?(?:of\s+)?$|\bcapital,\s+$",
+    r"|\bfrom\s+(?:the\s+)?(?:city\s+of\s+)?$|\bcapital\s+(?:city\s+)?(?:of\s+)?$|\bcapital,\s+$"
+    # where the wounded or dead were taken, or a witness works: "a nurse at a clinic in X"
+    r"|\b(?:hospital|clinic|morgue|medical\s+(?:point|centre|center))\s+in\s+(?:the\s+(?:town|city)\s+of\s+)?$",
     re.IGNORECASE)
 _PROVINCE_BEFORE = re.compile(r"\b(?:province|governorate|region)\s+of\s+(?:the\s+)?$|\brural\s+$"
                               r"|\bcountryside\s+of\s+(?:the\s+)?$", re.IGNORECASE)
@@ -115,6 +118,10 @@ class PlaceMention:
         return self.match.point if self.match is not None and self.role != "province" else None
 
 
+# "#Albukamal | 3 martyrs …": a post's leading hashtag set off like a dateline names where it happened
+_TAG_HEADER = re.compile(r"\s*[|:]")
+
+
 def find_places(clause: str, gazetteer: Any, offset: int = 0,
                 skip: list[tuple[int, int]] = ()) -> list[PlaceMention]:
     """Place mentions in a clause, in order; `skip` holds spans (clause positions) that are not
@@ -123,7 +130,9 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
     previous: PlaceMention | None = None
     last_hit: PlaceMention | None = None  # the last place hit (target or near), for lists after a landmark
     for start, end, words in _name_spans(clause):
-        if any(s <= start < e for s, e in skip) or clause[start - 1:start] in ("#", "@"):
+        if any(s <= start < e for s, e in skip) or clause[start - 1:start] == "@" \
+                or (clause[start - 1:start] == "#"
+                    and (not _TAG_HEADER.match(clause, end) or clause[:start - 1].strip())):
             continue  # a source's name, a hashtag or a handle: a topic, not the place hit
         before, after = clause[max(0, start - 120):start], clause[end:end + 80]
         if _NOT_A_PLACE_AFTER.match(after):
@@ -134,7 +143,8 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
             # "al-Jala, south of Deir ez-Zor, as well as the towns of A and B": the list goes
             # with the places hit, not with the landmark between them
             list_head = last_hit
-        mention = _classify(words, start, end, before, after, previous, clause, gazetteer, list_head)
+        header = clause[start - 1:start] == "#"
+        mention = _classify(words, start, end, before, after, previous, clause, gazetteer, list_head, header)
         if mention is None:
             continue
         found.append(mention)
@@ -192,8 +202,8 @@ def _strip_possessive(words: str) -> str:
 
 def _classify(words: str, start: int, end: int, before: str, after: str,
               previous: PlaceMention | None, clause: str, gazetteer: Any,
-              list_head: PlaceMention | None = None) -> PlaceMention | None:
-    role, strong = None, False
+              list_head: PlaceMention | None = None, header: bool = False) -> PlaceMention | None:
+    role, strong = ("target", True) if header else (None, False)
     between = clause[previous.end:start] if previous is not None else ""
     if _PROVINCE_BEFORE.search(before) or _PROVINCE_AFTER.match(after):
         role = "province"
@@ -204,7 +214,7 @@ def _classify(words: str, start: int, end: int, before: str, after: str,
         # a list ("A, B and C")
         head = list_head or previous
         role, strong = head.role, head.strong or bool(_STRONG_BEFORE.search(before))
-    listed = role is not None and role != "province"
+    listed = role is not None and role != "province" and not header
     if role is None:
         if _REF_BEFORE.search(before):
             role = "ref"

@@ -62,10 +62,11 @@ _ROLE_BEFORE = re.compile(
     rf"\s+(?:the\s+)?{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,8}}?\s+at"
     rf"|{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,12}}?\s+(?:stood|stands|was|is|reached|rose|risen|climbed)\s+(?:to|at)"
     r"|killing|killed|kills|kill|claimed\s+the\s+lives\s+of|claiming\s+the\s+lives\s+of|"
-    r"took\s+the\s+lives\s+of|taking\s+the\s+lives\s+of|bodies\s+of|deaths\s+of|massacred|"
+    r"took\s+the\s+lives\s+of|taking\s+the\s+lives\s+of|bodies\s+of|deaths\s+of|martyrdom\s+of|massacred|"
     r"death\s+toll(?:\s+[\w-]+){0,5}?\s+(?:to|of|at)|toll(?:\s+[\w'’-]+){0,6}?\s+(?:rose|risen|climbed|"
     r"reached|stood|jumped|increased|gone\s+up)(?:\s+to|\s+at)?|dead\s+(?:rose|climbed)\s+to|dead\s+numbered|"
-    r"death\s+of|(?:brings|bringing|brought|raising|raises|raised|pushing|pushes|pushed)\s+"
+    r"death\s+of|(?:revised|revising|revises|corrected|correcting|updated|updating|raised|lowered)\s+"
+    r"(?:the|its|their|that)\s+(?:figure|toll|count|number|tally)\s+to|(?:brings|bringing|brought|raising|raises|raised|pushing|pushes|pushed)\s+"
     r"(?:the\s+(?:death\s+)?(?:toll|number\s+of\s+(?:dead|deaths))\s+)?to))\s+$"
     r"|(?P<injure>\b(?:wounding|wounded|injuring|injured|hurting|hurt|maiming)\s+(?:another\s+)?)$"
     r"|(?P<left>\b(?:left|leaving|leave)\s+)$",
@@ -171,6 +172,7 @@ def find_counts(clause: str, offset: int = 0) -> list[Count]:
     _children_by_age(clause, counts, ages)
     _mark_parts(clause, counts)
     _find_roles(clause, counts)
+    counts = _breakdowns(clause, counts)
     counts = _group(clause, counts)
     _attach_parts(counts)
     for c in counts:
@@ -346,6 +348,33 @@ def _find_roles(clause: str, counts: list[Count]) -> None:
     for i in range(len(mains) - 2, -1, -1):  # "five children and three women were killed"
         if mains[i].role is None and _PART_CHAIN.match(clause[mains[i].end:mains[i + 1].start]):
             mains[i].role = mains[i + 1].role
+
+
+def _breakdowns(clause: str, counts: list[Count]) -> list[Count]:
+    """"Nine people, five children, three women and an elderly man": a list right after a count
+    that adds up to it breaks the count down; its children and women are parts, the rest dropped."""
+    out: list[Count] = []
+    i = 0
+    while i < len(counts):
+        head = counts[i]
+        out.append(head)
+        i += 1
+        if head.part or head.noun in CHILD_NOUNS + WOMAN_NOUNS + MAN_NOUNS or head.low is None or head.high:
+            continue
+        total, j = 0, i
+        while j < len(counts) and total < head.low and counts[j].low is not None and not counts[j].part \
+                and _PART_CHAIN.match(clause[counts[j - 1].end:counts[j].start]):
+            total += counts[j].low
+            j += 1
+        if j - i < 2 or total != head.low:
+            continue
+        for item in counts[i:j]:
+            if item.noun in CHILD_NOUNS + WOMAN_NOUNS:
+                item.part, item.part_of = True, "children" if item.noun in CHILD_NOUNS else "women"
+                item.role = head.role
+                out.append(item)
+        i = j
+    return out
 
 
 def _group(clause: str, counts: list[Count]) -> list[Count]:
