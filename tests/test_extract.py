@@ -500,3 +500,44 @@ def test_a_count_of_days_beyond_the_calendar_is_no_date_not_a_crash(text, day):
     assert find_time(text.splitlines()[-1], day or dt.date(1, 1, 1)) is None
     for candidate in extract(text, day).incidents:
         candidate.incident.validate()
+
+
+# --- round-3 constructions ----------------------------------------------------------------------
+
+def test_a_wire_header_after_the_date_line_is_not_the_event_day():
+    inc = one("date 2017-10-11\nAMMAN, Oct. 11 (Agency) - An air strike killed six people in Hajin on Monday.")
+    assert inc.date == "2017-10-09" and inc.killed == 6 and inc.places == ["Hajin"]
+
+
+def test_a_span_of_days_in_one_month_gives_date_and_date_end():
+    inc = one("A monitor counted 40 civilians killed in Hajin between 2 and 9 October by air strikes.")
+    assert (inc.date, inc.date_end) == ("2017-10-02", "2017-10-09")
+
+
+def test_a_hashtag_heading_a_post_names_the_place_but_a_trailing_one_does_not():
+    inc = one("#Hajin | 4 martyrs after shelling hit a house this morning")
+    assert inc.places == ["Hajin"] and inc.killed == 4
+    assert not extract("4 martyrs after shelling hit a house this morning #Hajin", DAY).incidents
+
+
+def test_the_martyrdom_of_n_is_a_toll():
+    inc = one("The martyrdom of 5 civilians in a raid on the town of Dhiban yesterday.")
+    assert inc.killed == 5 and inc.date == "2017-10-10"
+
+
+def test_a_revised_figure_replaces_the_earlier_toll():
+    inc = one("Monday's raid on Dhiban killed seven people, a monitor said. It later revised the figure "
+              "to 10, including four children.")
+    assert (inc.killed, inc.children, inc.places) == (10, 4, ["Dhiban"])
+
+
+def test_a_list_adding_up_to_the_count_before_it_breaks_it_down():
+    inc = one("Seven people, four children, two women and an old man, died when shells hit Hajin on Monday.")
+    assert (inc.killed, inc.children, inc.women) == (7, 4, 2)
+    inc = one("Three children and two women were killed when shells hit Hajin on Monday.")
+    assert (inc.killed, inc.children, inc.women) == (5, 3, 2)
+
+
+def test_the_town_of_the_clinic_is_not_the_place_hit():
+    inc = one("An air strike on Dhiban killed six people on Monday, a doctor at a hospital in Hajin said.")
+    assert inc.places == ["Dhiban"]
