@@ -264,6 +264,8 @@ def front_code(strings: list[str]) -> list[str]:
     out, prev = [], ""
     for text in strings:
         common = len(os.path.commonprefix([prev, text]))
+        # the runtime counts UTF-16 units: a shared prefix stops before a character outside the BMP
+        common = next((n for n, c in enumerate(text[:common]) if ord(c) > 0xFFFF), common)
         out.append(_vlq(common) + text[common:])
         prev = text
     return out

@@ -103,7 +103,8 @@ def test_packed_columns_and_string_table_round_trip():
     assert pack([4, 4, 4]) == 4 and unpack(4, 3) == [4, 4, 4]  # a constant column is one number
     assert len(pack(list(range(32)))) == 32  # small values cost one character each
     from geo.maplayer import front_code, front_decode
-    table = sorted(["Abu Kamal", "Abu Hamam", "Abu Hardub", "", "Ünïcödé ☃ 𝄞", "Ab", HOSTILE, "9 lives"])
+    table = sorted(["Abu Kamal", "Abu Hamam", "Abu Hardub", "", "Ünïcödé ☃ 𝄞", "Ab", HOSTILE, "9 lives",
+                    "𝄞 clef 1", "𝄞 clef 2", "x𝄞y", "x𝄞z"])
     coded = front_code(table)
     assert front_decode(coded) == table
     assert sum(map(len, coded)) < sum(map(len, table))  # shared prefixes are sent once
@@ -320,3 +321,27 @@ def test_aggregated_page_draws_cells_in_chromium(browser, tmp_path: Path):
     assert page.evaluate("strikeAtlasLayer.count") == expected.drawn < len(incidents)
     assert "Aggregated" in page.locator(".sa-legend").inner_text()
     page.close()
+
+
+def test_large_page_decodes_packed_columns_in_chromium(browser, tmp_path: Path):
+    names = ["Abu Hamam", "Abu Hardub", "𝄞 clef 1", "𝄞 clef 2", "x𝄞y", "x𝄞z", HOSTILE]
+    incidents = [make_incident(id=f"L{n:05d}", date=f"20{10 + n % 9}-0{1 + n % 9}-1{n % 10}",
+                               places=[names[n % len(names)], f"Lost {n}"], points=[(38 + n / 1000, 35.0), None],
+                               killed=(n * 7) % 60 or None, children=None)
+                 for n in range(2_050)]  # more than the detail limit: the front-coded string table
+    path = tmp_path / "large.html"
+    path.write_text(mapview.build_map(incidents, tiles=None).get_root().render())
+    assert "sf" in payload_of(path.read_text())
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_function("window.strikeAtlasLayer && window.strikeAtlasLayer.drawnMs", timeout=20_000)
+    tips = page.evaluate("""(() => { const g = strikeAtlasLayer.group;
+        return g.getLayers().map(l => [l.getLatLng().lng, g._tooltip._content(l).textContent,
+                                       g._popup._content(l).textContent]); })()""")
+    page.close()
+    assert len(tips) == len(incidents)
+    by_lon = {round(38 + n / 1000, 5): inc for n, inc in enumerate(incidents)}
+    for lng, tip, popup in tips:
+        inc = by_lon[round(lng, 5)]
+        assert tip.startswith(f"{inc.date} · {inc.places[0]} · ")
+        assert f"Not located: {inc.places[1]}" in popup
