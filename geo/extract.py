@@ -157,6 +157,7 @@ class _Reader:
         self.actors: list[tuple[int, tuple[str, int, int], tuple[int, int] | None]] = []
         self.events: list[tuple[int, str, tuple[int, int] | None]] = []
         self.pending: tuple[int, list[PlaceMention]] | None = None  # places hit, toll not yet told
+        self.pending_parts: tuple[int, list[Count]] | None = None  # parts told before their toll
         self.last_targets: list[PlaceMention] = []
         self.paragraph = -1
         self.inherited: TimeRef | None = None
@@ -299,11 +300,23 @@ class _Reader:
                 elif owner is not None and owner.injured is None and count.low is None:
                     owner.notes.append(f"injured: '{self.text[count.start:count.end]}' — no number "
                                        "given (left empty)")
-            elif count.part and count.orphan_part and not drafts and self.drafts:
-                owner = self.drafts[-1]
-                if index - owner.sentence <= 2:
+            elif count.part and count.orphan_part and count.part_of == "group" and drafts:
+                owner = next((d for d in drafts if d.toll.start > count.start), None) or _nearest_before(drafts, count)
+                _set_part(owner, count)
+            elif count.part and count.orphan_part and not drafts:
+                owner = self.drafts[-1] if self.drafts else None
+                if owner is not None and index - owner.sentence <= 2:
                     _set_part(owner, count)
                     owner.sentences.add(index)
+                else:  # "…were among the dead; … five bodies in all": the toll comes after
+                    self.pending_parts = (index, self.pending_parts[1] + [count]
+                                          if self.pending_parts and self.pending_parts[0] == index else [count])
+        if drafts and self.pending_parts is not None:
+            if index - self.pending_parts[0] <= 1:
+                for part in self.pending_parts[1]:
+                    _set_part(drafts[0], part)
+                drafts[0].sentences.add(self.pending_parts[0])
+            self.pending_parts = None
         for draft in drafts:
             for part in draft.toll.parts:
                 _set_part(draft, part)
@@ -515,7 +528,12 @@ def _set_part(draft: _Draft, part: Count) -> None:
     value = part.low
     if value is None:
         return
-    if part.part_of == "children" and draft.children is None:
+    if part.part_of == "group":
+        if part.children and draft.children is None:
+            draft.children = (part.children, part)
+        if part.women and draft.women is None:
+            draft.women = (part.women, part)
+    elif part.part_of == "children" and draft.children is None:
         draft.children = (value, part)
     elif part.part_of == "women" and draft.women is None:
         draft.women = (value, part)

@@ -111,6 +111,7 @@ _KIN = re.compile(r"\b(?:her|his|their)\s+(?:(?:young|elderly|old|teenage|[\w-]+
                   r"grandfather)\b", re.IGNORECASE)
 _RELATIVE = re.compile(
     rf"\A(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)(?:her|his|their)\s+(?:(?P<n>{NUMBER})\s+)?"
+    r"(?:(?P<young>infant|baby|newborn|little|young|toddler)\s+)?"
     r"(?P<rel>children|child|kids|babies|baby|sons|son|daughters|daughter|brothers|brother|sisters|"
     r"sister|mother|father|wife|husband|parents|grandchildren|grandchild|relatives|cousins?|nephews?|"
     r"nieces?|grandmother|grandfather)\b", re.IGNORECASE)
@@ -136,7 +137,7 @@ class Count:
     women: int | None = None
     role: str | None = None  # "killed" | "injured" | None
     part: bool = False  # a part of a toll ("including four children")
-    part_of: str | None = None  # "children" | "women" for parts
+    part_of: str | None = None  # "children" | "women" | "group" (both, as counted) for parts
     orphan_part: bool = False  # "three children were among the dead": part of an earlier toll
     parts: list["Count"] = field(default_factory=list)
     role_told_before: bool = False  # the verb came first: "killing 30 people"
@@ -175,6 +176,7 @@ def find_counts(clause: str, offset: int = 0) -> list[Count]:
     counts = _breakdowns(clause, counts)
     counts = _group(clause, counts)
     _attach_parts(counts)
+    _confirmed_floor(clause, counts)
     for c in counts:
         _shift(c, offset)
     return counts
@@ -211,7 +213,7 @@ def _implied_counts(clause: str) -> list[Count]:
                 break
             name = rel.group("rel").lower()
             total += n
-            if name in ("children", "child", "kids", "babies", "baby"):
+            if name in ("children", "child", "kids", "babies", "baby") or rel.group("young"):
                 children += n
             if name in ("mother", "wife", "sister", "sisters", "grandmother"):
                 women += n
@@ -286,6 +288,9 @@ def _mark_parts(clause: str, counts: list[Count]) -> None:
                 count.part = True
             elif _AMONG_AFTER.match(clause[count.end:]):
                 count.part, count.orphan_part = True, True
+        elif not count.part and (count.children or count.women) and _AMONG_AFTER.match(clause[count.end:]):
+            # "a couple and their infant daughter were among the dead": the children and women of a toll
+            count.part, count.orphan_part, count.part_of = True, True, "group"
         previous = count
     for i in range(len(counts) - 2, -1, -1):  # "four children and two women were among the dead"
         count, after = counts[i], counts[i + 1]
@@ -348,6 +353,22 @@ def _find_roles(clause: str, counts: list[Count]) -> None:
     for i in range(len(mains) - 2, -1, -1):  # "five children and three women were killed"
         if mains[i].role is None and _PART_CHAIN.match(clause[mains[i].end:mains[i + 1].start]):
             mains[i].role = mains[i + 1].role
+
+
+_CONFIRMED = re.compile(rf"\b(?:confirm|confirmed|verify|verified|identify|identified|document|documented)\s+"
+                        rf"(?:so\s+far\s+)?(?:only\s+|just\s+)?(?P<n>{NUMBER})\b(?!\s+(?:strikes?|raids?|attacks?))",
+                        re.IGNORECASE)
+
+
+def _confirmed_floor(clause: str, counts: list[Count]) -> None:
+    """"Up to 40 … could confirm only 18 names": the confirmed number is the toll's floor."""
+    for count in counts:
+        if count.role != "killed" or count.part or count.low is not None or not count.high:
+            continue
+        m = _CONFIRMED.search(clause, count.end)
+        value = word_to_int(m.group("n")) if m else None
+        if value is not None and value < count.high:
+            count.figure = replace(count.figure, low=value)
 
 
 def _breakdowns(clause: str, counts: list[Count]) -> list[Count]:

@@ -541,3 +541,19 @@ def test_a_list_adding_up_to_the_count_before_it_breaks_it_down():
 def test_the_town_of_the_clinic_is_not_the_place_hit():
     inc = one("An air strike on Dhiban killed six people on Monday, a doctor at a hospital in Hajin said.")
     assert inc.places == ["Dhiban"]
+
+
+def test_a_confirmed_number_is_the_floor_of_an_up_to_toll():
+    inc = one("Up to 30 people were killed in raids on Hajin on Monday; medics could confirm only 12 names.")
+    assert (inc.killed, inc.killed_max) == (12, 30)
+    inc = one("Up to 30 people were killed in raids on Hajin on Monday.")
+    assert (inc.killed, inc.killed_max) == (None, 30)
+
+
+@pytest.mark.parametrize("text", [
+    "A man and his baby son were among the dead when shells hit Dhiban on Monday; six bodies in all were recovered.",
+    "A man and his baby son were among the dead when shells hit Dhiban on Monday. Six bodies in all were recovered.",
+])
+def test_a_group_among_the_dead_gives_parts_of_the_toll_told_after(text):
+    inc = one(text)
+    assert (inc.killed, inc.children, inc.places) == (6, 1, ["Dhiban"])
