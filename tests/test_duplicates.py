@@ -1,13 +1,10 @@
-"""Duplicate detection across sources and merging, on a real SQLite store."""
+"""Duplicate detection across sources and merging, on real SQLite and PostGIS stores."""
 
 from __future__ import annotations
-
-import pytest
 
 from geo.duplicates import find_duplicates, merge
 from geo.model import Incident
 from geo.place_mentions import haversine_km
-from geo.store import open_store
 
 HAJIN = (40.83138, 34.69508)
 
@@ -25,13 +22,6 @@ def east_of(point: tuple[float, float], km: float) -> tuple[float, float]:
     shifted = (lon + km / 91.6, lat)  # ~91.6 km per degree of longitude at 34.7°N
     assert abs(haversine_km(point, shifted) - km) < 0.5
     return shifted
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = open_store(f"sqlite:///{tmp_path / 'dups.sqlite'}")
-    yield s
-    s.close()
 
 
 def test_same_place_next_day_is_a_duplicate(store):

@@ -9,7 +9,6 @@ import pytest
 from geo.extract import ExtractionError
 from geo.model import report_hash
 from geo.reports import import_report, import_report_files
-from geo.store import open_store
 
 FIRST = ("date 2017-10-11\nWarplanes struck the town of Hajin on Tuesday, killing eight civilians, "
          "including two children, the Syrian Observatory for Human Rights said.")
@@ -17,13 +16,6 @@ SECOND = ("date 2017-10-11\nTen people died in an air strike on Hajin on Tuesday
           "children, the state news agency SANA said.")
 ELSEWHERE = ("date 2017-10-11\nFour civilians were killed on Tuesday when a house was bombed in "
              "al-Busayrah, activists said.")
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = open_store(f"sqlite:///{tmp_path / 'reports.sqlite'}")
-    yield s
-    s.close()
 
 
 def test_import_stores_incidents_and_the_report_once(store):
