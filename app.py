@@ -7,6 +7,7 @@ headline figures, charts, table and downloads. Figures are as reported, never ve
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,13 @@ class Selection:
     def large(self) -> bool:
         return self.by_province is not None
 
+    @functools.cached_property
+    def per_province(self):
+        """Reported deaths per province (geo.summary's rules), for the chart and the outlines."""
+        if self.large:
+            return summary.deaths_per_province_from(self.by_province)
+        return summary.deaths_per_province(self.incidents)
+
 
 def selection(url: str | None, filters: Filters, version: str) -> Selection:
     items = query(url, filters, version, LARGE + 1)
@@ -156,14 +164,12 @@ def select_clicked_province() -> None:
 
 
 def show_map(incidents: list[Incident], bounds, outlines, selected: tuple[str, ...],
-             layer=None, province_deaths: dict[str, int] | None = None) -> None:
-    """The map: province outlines (when installed and switched on) under the incident markers.
-    A large selection brings its `layer` (maplayer.LayerData, cells summed in SQL) and
-    `province_deaths` instead of the incidents."""
+             province_deaths: dict[str, int], layer=None) -> None:
+    """The map: province outlines (when installed and switched on), shaded by `province_deaths`,
+    under the incident markers. A large selection brings its `layer` (maplayer.LayerData, cells
+    summed in SQL) instead of the incidents."""
     layers = []
     if outlines is not None:
-        if province_deaths is None:
-            province_deaths = boundaries.deaths_by_province(incidents)
         layers.append(boundaries.outline_layer(outlines, province_deaths, selected=selected))
     layers.append(mapview.incident_layer(layer if layer is not None else incidents, colour_by="children"))
     # Only a click on an outline reruns the page: markers report no shape, pan and zoom nothing.
@@ -280,11 +286,10 @@ def show_charts(sel: Selection) -> None:
     if sel.large:
         step = summary.time_step_from(sel.by_date)
         over_time = summary.deaths_over_time_from(sel.by_date, step)
-        per_province = summary.deaths_per_province_from(sel.by_province)
     else:
         step = summary.time_step(sel.incidents)
         over_time = summary.deaths_over_time(sel.incidents, step)
-        per_province = summary.deaths_per_province(sel.incidents)
+    per_province = sel.per_province
     if not over_time.empty:
         st.markdown(f"**Reported deaths per {'day' if step == 'D' else 'week'}**")
         over_time["when"] = over_time["period"].dt.strftime(
@@ -372,11 +377,8 @@ def map_page() -> None:
             layer = cells_layer(url, filters, version)
             map_incidents = [] if layer is not None else query(url, filters, version)
             hint = summary.gazetteer_command(place_counts(url, filters, version).unlocated_countries)
-            deaths = {row.province: int(row.killed) for row in
-                      summary.deaths_per_province_from(sel.by_province).itertuples()
-                      if row.province in PROVINCES}
         else:
-            layer, map_incidents, deaths = None, sel.incidents, None
+            layer, map_incidents = None, sel.incidents
             hint = summary.gazetteer_hint(sel.incidents)
     except StoreError as exc:
         st.error(f"The incidents could not be read: {md(str(exc))}  \nWait a moment and reload.")
@@ -399,7 +401,7 @@ def map_page() -> None:
     map_column, charts_column = st.columns([2, 1], gap="medium")
     with map_column:
         show_map(map_incidents, store_extent(url, version), outlines, filters.provinces,
-                 layer=layer, province_deaths=deaths)
+                 summary.province_deaths(sel.per_province), layer=layer)
     with charts_column:
         show_charts(sel)
     show_table(sel, hint)

@@ -263,15 +263,6 @@ def assign_provinces(incidents: Iterable[Incident], outlines) -> int:
     return len(joined)
 
 
-def deaths_by_province(incidents: Iterable[Incident]) -> dict[str, int]:
-    """Reported deaths (minimum figures, cumulative records left out) per province."""
-    totals: dict[str, int] = {}
-    for inc in incidents:
-        if inc.province and not inc.cumulative:
-            totals[inc.province] = totals.get(inc.province, 0) + (inc.killed or 0)
-    return totals
-
-
 def class_breaks(highest: int) -> list[int]:
     """Lower bounds of the colour classes for deaths 1..highest (at most len(COLOURS) classes)."""
     if highest <= 0:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo.maplayer import safe_url
 from geo.model import Incident
+from geo.provinces import PROVINCES
 
 NOT_LOCATED = "not located"
 
@@ -122,6 +123,13 @@ def deaths_per_province(incidents: Iterable[Incident]) -> pd.DataFrame:
     """Reported deaths and incidents per province, most deaths first (cumulative records left out
     of the deaths, counted as incidents). Columns: province, killed, killed_max, incidents."""
     return deaths_per_province_from(totals(incidents, "province"))
+
+
+def province_deaths(per_province: pd.DataFrame) -> dict[str, int]:
+    """{province: reported deaths (minimum)} from `deaths_per_province`, for the outline choropleth;
+    incidents with no province are left out, so they do not stretch its colour scale."""
+    return {row.province: int(row.killed) for row in per_province.itertuples()
+            if row.province in PROVINCES}
 
 
 def deaths_per_province_from(sums_by_province: pd.DataFrame) -> pd.DataFrame:
