@@ -457,6 +457,8 @@ class Store:
         return False
 
     def _existing_ids(self, conn: sa.Connection, ids: list[str]) -> set[str]:
+        if self.dialect == "postgresql":  # one array parameter: planning 5,000 bound values took longer
+            return set(conn.exec_driver_sql("SELECT id FROM incidents WHERE id = ANY(%s)", (ids,)).scalars())
         found: set[str] = set()
         for chunk in _chunks(ids, _CHUNK):
             found.update(conn.execute(sa.select(incidents_table.c.id)
