@@ -40,6 +40,17 @@ def test_geometry_column_has_a_gist_index(pg_store):
         assert _scalar(pg_store, "SELECT count(*) FROM pg_indexes WHERE indexname = :n", n=name) == 1
 
 
+def test_sessions_run_without_jit_and_keep_options_from_the_url(pg_store, pg_url):
+    assert _scalar(pg_store, "SHOW jit") == "off"
+    url = sa.make_url(pg_url).update_query_dict({"options": "-c statement_timeout=4321"})
+    other = open_store(url.render_as_string(hide_password=False))
+    try:
+        assert _scalar(other, "SHOW jit") == "off"
+        assert _scalar(other, "SHOW statement_timeout") == "4321ms"
+    finally:
+        other.close()
+
+
 def test_geometry_follows_points_on_insert_and_replace(pg_store):
     pg_store.add([make_incident(id="one", points=[(40.1, 35.2)]),
                   make_incident(id="two", places=["A", "B", "C"], points=[(40.1, 35.2), None, (39.0, 36.0)]),
