@@ -33,6 +33,7 @@ DB_ENV = "STRIKE_ATLAS_DB"
 OnConflict = Literal["skip", "replace"]
 _WRITE = "atlas_write"  # execution option: this transaction writes (SQLite takes the write lock up front)
 _CHUNK = 5000  # rows per executemany and per existing-id lookup
+_SQLITE_CHUNK = 50_000  # SQLite: incidents converted and inserted at a time (sorted first, see _insert_all_new)
 _COPY_FROM = 1000  # PostgreSQL: adds of this many incidents or more go in by COPY
 _ANALYZE_AFTER = 50_000  # refresh planner statistics after adding this many rows at once
 # SQLite: an add reaching this many rows, and at least a quarter of the rows already stored, drops
@@ -183,7 +184,7 @@ class Store:
             if self.dialect == "postgresql" and len(incidents) >= _COPY_FROM:
                 from geo import postgis
                 bulk = self._insert_ignoring_duplicates(postgis.INCIDENTS_WITH_GEOM)
-            for chunk in _chunks(incidents, _CHUNK):
+            for chunk in _chunks(incidents, _SQLITE_CHUNK if self.dialect == "sqlite" else _CHUNK):
                 read += len(chunk)
                 if self.dialect == "sqlite" and not rebuilding and (known or read) >= _REBUILD_FROM:
                     if stored is None:
@@ -449,8 +450,12 @@ class Store:
         ids = [r[0] for r in rows]
         if not seen.isdisjoint(ids) or len(set(ids)) != len(ids):
             return False
+        # The ids are distinct, so the order is free: in province-then-date order two of the three
+        # indexes are filled front to back instead of at random places, which a store larger than
+        # SQLite's page cache feels most (a 50k add into 1M: about a third quicker).
+        ordered = sorted(rows, key=_province_date)
         savepoint = conn.begin_nested()
-        if conn.exec_driver_sql(sql, rows).rowcount == len(rows):  # rows ignored as duplicates: fewer
+        if conn.exec_driver_sql(sql, ordered).rowcount == len(rows):  # rows ignored as duplicates: fewer
             savepoint.commit()
             seen.update(ids)
             return True
@@ -768,6 +773,10 @@ _UNLOCATED = (sa.func.length(incidents_table.c.points)
 
 def _first(row: tuple) -> str:
     return row[0]
+
+
+def _province_date(row: tuple) -> tuple[str, str]:
+    return row[6] or "", row[1]
 
 
 def _typed(row: tuple) -> dict:

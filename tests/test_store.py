@@ -274,7 +274,7 @@ def _varied(count: int, prefix: str = "v") -> list:
 def test_large_add_rebuilds_the_indexes_and_agrees_with_row_by_row(tmp_path, monkeypatch):
     import geo.store as store_module
     monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
-    monkeypatch.setattr(store_module, "_CHUNK", 40)  # several chunks, a repeated id across them
+    monkeypatch.setattr(store_module, "_SQLITE_CHUNK", 40)  # several chunks, a repeated id across them
     bulk = open_store(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
     slow = open_store(f"sqlite:///{tmp_path / 'slow.sqlite'}")
     indexes = _index_sql(bulk)
@@ -300,7 +300,7 @@ def test_large_add_rebuilds_the_indexes_and_agrees_with_row_by_row(tmp_path, mon
 def test_failure_during_a_rebuilding_add_leaves_store_and_indexes_intact(tmp_path, monkeypatch):
     import geo.store as store_module
     monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
-    monkeypatch.setattr(store_module, "_CHUNK", 40)
+    monkeypatch.setattr(store_module, "_SQLITE_CHUNK", 40)
     store = open_store(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
     store.add(_varied(20, prefix="kept"))
     indexes, version, before = _index_sql(store), store.version(), store.query()
@@ -327,7 +327,7 @@ def test_failure_during_a_rebuilding_add_leaves_store_and_indexes_intact(tmp_pat
 def test_an_iterator_is_added_chunk_by_chunk(tmp_path, monkeypatch):
     import geo.store as store_module
     monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
-    monkeypatch.setattr(store_module, "_CHUNK", 40)
+    monkeypatch.setattr(store_module, "_SQLITE_CHUNK", 40)
     store = open_store(f"sqlite:///{tmp_path / 'stream.sqlite'}")
     incidents = _varied(130)
     result = store.add(iter(incidents + incidents[:3]))
