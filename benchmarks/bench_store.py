@@ -98,9 +98,11 @@ def run_size(size: int, pg_url: str | None, only: str | None = None) -> list[Row
         rate = size / seconds[name]
         rows.append(_row(size, f"import rows/s, adds of {BATCH // 1000}k ({name})", rate, "≥ 50,000",
                          naive=naive_rates[name],
-                         note=f"into a growing store; naive: one add per incident, {NAIVE_IMPORT_ROWS:,} rows"))
-    if only == "import" or size <= ONE_ADD_MAX:
-        rows.append(_one_add_row(size, tmp, naive_rates["SQLite"]))
+                         note=f"into a growing store; naive: one add per incident, {NAIVE_IMPORT_ROWS:,} rows"
+                              + ("; server with fsync off" if name == "PostGIS" else "")))
+    one_add = only == "import" or size <= ONE_ADD_MAX
+    if one_add:
+        rows.append(_one_add_row(size, open_store(f"sqlite:///{tmp / 'one-add.sqlite'}"), naive_rates["SQLite"]))
 
     rng = random.Random(size)
     for kind, make in ({} if only == "import" else QUERIES).items():
@@ -117,6 +119,9 @@ def run_size(size: int, pg_url: str | None, only: str | None = None) -> list[Row
                              naive=_ms(naive), lower_is_better=True))
             rows.append(_row(size, f"{kind}: query_frame p50 ms ({name})", _ms(_p(frame_times, 50)), "",
                              naive=_ms(naive), lower_is_better=True))
+    if one_add and "PostGIS" in stores:  # last: it replaces the incidents the queries ran on
+        _truncate(stores["PostGIS"])
+        rows.append(_one_add_row(size, stores["PostGIS"], naive_rates["PostGIS"]))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(_row(size, "peak memory MB (this process)", peak, "< 1,500 at 1M",
                      note="maxrss incl. generating the synthetic data; the PostgreSQL server not counted"))
@@ -128,16 +133,19 @@ def run_size(size: int, pg_url: str | None, only: str | None = None) -> list[Row
     return rows
 
 
-def _one_add_row(size: int, tmp: Path, naive_rate: float) -> Row:
-    """SQLite, every incident in one add (what `python -m geo import` does with a file)."""
-    store = open_store(f"sqlite:///{tmp / 'one-add.sqlite'}")
+def _one_add_row(size: int, store: Store, naive_rate: float) -> Row:
+    """Every incident in one add into an empty store (what `python -m geo import` does with a file)."""
     incidents = list(synthetic.incidents(size))
     started = time.perf_counter()
     store.add(incidents)
     rate = size / (time.perf_counter() - started)
-    store.close()
-    return _row(size, "import rows/s, one add (SQLite)", rate, "≥ 50,000", naive=naive_rate,
-                note="one transaction, as an import of one file; the incidents generated beforehand")
+    assert store.count() == size
+    name = "PostGIS" if store.dialect == "postgresql" else "SQLite"
+    if name == "SQLite":
+        store.close()
+    return _row(size, f"import rows/s, one add ({name})", rate, "≥ 50,000", naive=naive_rate,
+                note="one transaction, as an import of one file; the incidents generated beforehand"
+                     + ("; server with fsync off" if name == "PostGIS" else ""))
 
 
 def _province_month(rng: random.Random) -> Filters:
