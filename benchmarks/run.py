@@ -33,8 +33,8 @@ def run(names: tuple[str, ...], sizes: list[int] | None) -> list[dict]:
     for name in names:
         try:
             module = importlib.import_module(f"benchmarks.bench_{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"benchmarks.bench_{name}":
+        except Exception as exc:  # a benchmark that cannot even be imported is a failed row, not the end
+            if isinstance(exc, ModuleNotFoundError) and exc.name == f"benchmarks.bench_{name}":
                 print(f"[{name}] no benchmarks/bench_{name}.py yet: skipped", file=sys.stderr)
                 continue
             rows.append(_failed(name, exc))

@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from geo import provinces
+from geo import provinces, user_agent
 from geo.formats.countries import iso3_to_alpha2
 from geo.model import Incident
 
 API_BASE = "https://www.geoboundaries.org/api/current/gbOpen"
 BOUNDARIES_ENV = "STRIKE_ATLAS_BOUNDARIES"
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "boundaries"
-USER_AGENT = "StrikeAtlas/0.1 (province outlines; +https://github.com/)"
 
 # Choropleth classes, light to dark blue for reported deaths (blue so the red incident markers
 # stand out on them); no deaths is grey.
@@ -177,7 +176,8 @@ class _get:
     def __init__(self, requests, url: str, timeout: float, what: str):
         self.url = url
         try:
-            response = requests.get(url, timeout=timeout, headers={"User-Agent": USER_AGENT})
+            response = requests.get(url, timeout=timeout,
+                                    headers={"User-Agent": user_agent("province outlines")})
         except requests.exceptions.Timeout:
             raise BoundaryError(f"{what} at {url} did not answer within {timeout:.0f} s; retry later") from None
         except requests.exceptions.RequestException as exc:

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 
+from geo import user_agent
 from geo.names import keys, readable
 from geo.provinces import from_admin1
 
@@ -428,7 +429,7 @@ def fetch_dump(country: str, data_dir: Path | None = None, url_base: str = GEONA
     report = progress or (lambda line: None)
     try:
         with requests.get(url, stream=True, timeout=timeout,
-                          headers={"User-Agent": "strike-atlas/0.1 gazetteer fetch"}) as response:
+                          headers={"User-Agent": user_agent("gazetteer download")}) as response:
             if response.status_code != 200:
                 raise GazetteerError(f"{url} answered HTTP {response.status_code}; check the country "
                                      "code, or --url-base")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
+import geo
 from geo.gazetteer import DATA_DIR, Gazetteer, Match, default_gazetteer
 from geo.names import fold, readable
 from geo.provinces import normalise
@@ -23,7 +24,6 @@ ENV_ENABLE = "STRIKE_ATLAS_ONLINE_GEOCODER"  # "nominatim" turns the fallback on
 ENV_URL = "STRIKE_ATLAS_NOMINATIM_URL"  # another Nominatim server, e.g. a local mirror
 ENV_CACHE = "STRIKE_ATLAS_GEOCODE_CACHE"
 DEFAULT_CACHE = DATA_DIR / "geocode-cache.sqlite"
-USER_AGENT = "strike-atlas/0.1 (+https://github.com/strike-atlas/strike-atlas)"
 # Nominatim reports no match confidence: a fixed score ranks online answers below any close
 # offline spelling match while still counting as found (>= gazetteer.MIN_SCORE).
 NOMINATIM_SCORE = 0.8
@@ -40,7 +40,7 @@ class NominatimGeocoder:
     """Nominatim search with geopy's RateLimiter and a persistent cache."""
 
     def __init__(self, cache_path: Path | str | None = None, url: str | None = None,
-                 user_agent: str = USER_AGENT, min_delay_seconds: float = 1.0,
+                 user_agent: str | None = None, min_delay_seconds: float = 1.0,
                  timeout: float = 10.0, retries: int = 1, error_wait_seconds: float = 2.0):
         from geopy.extra.rate_limiter import RateLimiter
         from geopy.geocoders import Nominatim
@@ -50,7 +50,8 @@ class NominatimGeocoder:
         if url:
             parts = urlsplit(url if "//" in url else f"https://{url}")
             options = {"domain": parts.netloc + parts.path.rstrip("/"), "scheme": parts.scheme}
-        self._geolocator = Nominatim(user_agent=user_agent, timeout=timeout, **options)
+        self._geolocator = Nominatim(user_agent=user_agent or geo.user_agent("geocoding"),
+                                     timeout=timeout, **options)
         self._geocode = RateLimiter(self._geolocator.geocode, min_delay_seconds=min_delay_seconds,
                                     max_retries=retries, error_wait_seconds=error_wait_seconds,
                                     swallow_exceptions=False)

@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+import geo
 from geo import cli
 from geo.gazetteer import Gazetteer
-from geo.nominatim import (ENV_ENABLE, ENV_URL, NOMINATIM_SCORE, USER_AGENT, NominatimGeocoder,
+from geo.nominatim import (ENV_ENABLE, ENV_URL, NOMINATIM_SCORE, NominatimGeocoder,
                            OnlineGeocoderError, locate, online_geocoder)
 from tests.loopback import serve
 
@@ -64,7 +65,8 @@ def requests_seen():
     return NominatimHandler.requests
 
 
-def test_geocode_asks_once_then_uses_the_cache(server, requests_seen, tmp_path):
+def test_geocode_asks_once_then_uses_the_cache(server, requests_seen, tmp_path, monkeypatch):
+    monkeypatch.setenv("STRIKE_ATLAS_CONTACT", "desk@example.org")
     cache = tmp_path / "cache.sqlite"
     geocoder = NominatimGeocoder(cache_path=cache, url=server)
     match = geocoder.geocode("Qaryat al-Internet")
@@ -73,7 +75,7 @@ def test_geocode_asks_once_then_uses_the_cache(server, requests_seen, tmp_path):
     assert match.geo_precision == 1 and match.score == NOMINATIM_SCORE
     assert len(requests_seen) == 1
     sent = requests_seen[0]
-    assert sent["agent"] == USER_AGENT
+    assert sent["agent"] == f"strike-atlas/{geo.__version__} (geocoding; desk@example.org)"
     assert sent["params"]["q"] == "Qaryat al-Internet"
     assert sent["params"]["countrycodes"] == "sy" and sent["params"]["addressdetails"] == "1"
 
