@@ -10,8 +10,10 @@ leaves the store as it was. The SQL is kept portable so PostgreSQL/PostGIS uses 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence
@@ -269,9 +271,9 @@ class Store:
 
     def query(self, filters: Filters | None = None, limit: int | None = None) -> list[Incident]:
         """Incidents matching `filters`, oldest first; the filtering happens in SQL."""
-        with self._connect() as conn:
+        with _gc_paused(), self._connect() as conn:
             rows = conn.execute(self._select(filters, limit)).all()  # fetchall: not a call per row
-        return [_incident_from_row(row) for row in rows]
+            return [_incident_from_row(row) for row in rows]
 
     def iter_query(self, filters: Filters | None = None, limit: int | None = None) -> Iterator[Incident]:
         """Like `query`, streamed from the server in batches (for exports of any size)."""
@@ -291,13 +293,14 @@ class Store:
             raise ValueError(f"unknown column(s) {', '.join(unknown)}; accepted: {', '.join(_READ_COLUMNS)}")
         stmt = sa.select(*(_READ_COLUMNS[n] for n in names))
         stmt = self._filtered(stmt, filters, limit)
-        with self._connect() as conn:
-            rows = conn.execute(stmt).all()
-        data = dict(zip(names, map(list, zip(*rows)))) if rows else {n: [] for n in names}
-        if "places" in data:
-            data["places"] = [_scan_json(v, 0)[0] for v in data["places"]]
-        if "points" in data:
-            data["points"] = [_decode_points(v) for v in data["points"]]
+        with _gc_paused():
+            with self._connect() as conn:
+                rows = conn.execute(stmt).all()
+            data = dict(zip(names, map(list, zip(*rows)))) if rows else {n: [] for n in names}
+            if "places" in data:
+                data["places"] = [_scan_json(v, 0)[0] for v in data["places"]]
+            if "points" in data:
+                data["points"] = [_decode_points(v) for v in data["points"]]
         if "cumulative" in data:
             data["cumulative"] = [bool(v) for v in data["cumulative"]]
         frame = pd.DataFrame(data, columns=names)
@@ -823,6 +826,20 @@ def _decode_points(text: str) -> list[tuple[float, float] | None]:
 def _contains(term: str) -> str:
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No garbage collection while a result is fetched and built: none of it is garbage, and in a
+    process holding many objects (the dashboard's, or one that just imported a million incidents)
+    the collections it sets off made a 7k-incident map-view query at 1M take 180 ms instead of 105."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[Sequence]:

@@ -333,3 +333,25 @@ def test_an_iterator_is_added_chunk_by_chunk(tmp_path, monkeypatch):
     result = store.add(iter(incidents + incidents[:3]))
     assert result.added == [i.id for i in incidents] and len(result.skipped) == 3
     assert store.query() == sorted(incidents, key=lambda i: (i.date, i.id))
+
+
+def test_reads_leave_the_garbage_collector_as_they_found_it(store, monkeypatch):
+    import gc
+    import geo.store as store_module
+    store.add([make_incident(id="gc")])
+    assert gc.isenabled()
+    assert [i.id for i in store.query()] == ["gc"] and len(store.query_frame()) == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        store.query()
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()
+    def broken(row):
+        raise ValueError("cannot read")
+
+    monkeypatch.setattr(store_module, "_incident_from_row", broken)
+    with pytest.raises(ValueError):
+        store.query()
+    assert gc.isenabled()
