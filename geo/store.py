@@ -34,7 +34,7 @@ DB_ENV = "STRIKE_ATLAS_DB"
 
 OnConflict = Literal["skip", "replace"]
 _WRITE = "atlas_write"  # execution option: this transaction writes (SQLite takes the write lock up front)
-_CHUNK = 5000  # rows per executemany and per existing-id lookup
+_CHUNK = 5000  # PostgreSQL: rows per COPY; SQLite: ids per existing-id lookup
 _SQLITE_CHUNK = 50_000  # SQLite: incidents converted and inserted at a time (sorted first, see _insert_all_new)
 _COPY_FROM = 1000  # PostgreSQL: adds of this many incidents or more go in by COPY
 _ANALYZE_AFTER = 50_000  # refresh planner statistics after adding this many rows at once
