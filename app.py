@@ -266,7 +266,9 @@ def sidebar(span: tuple[dt.date, dt.date]) -> Filters:
 
 def show_headline(sel: Selection) -> None:
     head = summary.headline_from(sel.by_province) if sel.large else summary.headline(sel.incidents)
-    a, b, c, note = st.columns([1, 1, 1, 3], vertical_alignment="center")
+    # The explanation goes under the figures, not beside them: beside, the labels were cut
+    # ("Reporte…") on screens narrower than about 1,000 px.
+    a, b, c = st.columns(3)
     a.metric("Incidents", f"{head.incidents:,}")
     b.metric("Reported deaths", head.killed_text)
     c.metric("Children killed", f"{head.children:,}")
@@ -279,7 +281,7 @@ def show_headline(sel: Selection) -> None:
     if head.without_toll:
         notes.append(f"{head.without_toll} incident{'s' if head.without_toll != 1 else ''} "
                      "with no reported number of deaths")
-    note.caption("; ".join(notes) + ".")
+    st.caption("; ".join(notes) + ".")
 
 
 def show_charts(sel: Selection) -> None:
