@@ -26,7 +26,7 @@ from geo.dates import TimeRef, find_time, split_dateline
 from geo.model import Incident, ValidationError, report_hash
 from geo.place_mentions import PlaceMention, find_places, haversine_km, mentions_coreference
 from geo.report_text import ExtractionError, Sentence
-from geo.tolls import Count, find_counts, tolls
+from geo.tolls import REVISED_TO, Count, find_counts, tolls
 
 __all__ = ["extract", "Extraction", "Candidate", "Evidence", "ExtractionError"]
 
@@ -36,9 +36,7 @@ FAR_KM = 150
 # ", a day after 14 people were killed": what follows is another event, kept apart even without a toll
 _HARD_SPLIT = re.compile(r",\s+(?:only\s+|just\s+)?(?:a|one|two|three|\d+)\s+days?\s+(?:after|before)\b", re.IGNORECASE)
 # "… has since revised the figure to 12": a new toll for the incident just told, not another incident
-_REVISION = re.compile(r"\b(?:revised|revising|revises|corrected|correcting|updated|updating|raised|lowered)\s+"
-                       r"(?:the|its|their|that)\s+(?:figure|toll|count|number|tally)\s+to\s+(?:\w+\s+){0,2}$",
-                       re.IGNORECASE)
+_REVISION = re.compile(rf"\b{REVISED_TO}\s+(?:\w+\s+){{0,2}}$", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r";\s*|,?\s+(?:while|whereas|meanwhile)\s+|,\s+and\s+(?=(?:in|at|near)\s)"
                            r"|\s+[—–]\s+", re.IGNORECASE)
 _ATTACK = re.compile(r"\b(?:struck|strikes?|hit|hitting|bomb\w*|shell\w*|raid\w*|target\w*|pounded|"

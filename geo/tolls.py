@@ -57,6 +57,9 @@ _BREAK = re.compile(r"\b(?:where|which|who|whom|whose|because|but|although|thoug
 # "the death toll", "the number of dead", "the toll from Saturday's strikes"
 _TOLL_NOUN = (r"(?:(?:death\s+)?toll|number\s+of\s+(?:the\s+)?(?:dead|deaths|victims|fatalities|martyrs|"
               r"(?:people|civilians|those)\s+killed))")
+# "revised the figure to 12": a new toll for an incident already told (extract keeps it with that one)
+REVISED_TO = (r"(?:revised|revising|revises|corrected|correcting|updated|updating|raised|lowered)\s+"
+              r"(?:the|its|their|that)\s+(?:figure|toll|count|number|tally)\s+to")
 _ROLE_BEFORE = re.compile(
     rf"(?P<kill>\b(?:(?:put|puts|putting|placed|places|placing|estimated|estimates|estimating|set|sets)"
     rf"\s+(?:the\s+)?{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,8}}?\s+at"
@@ -65,8 +68,7 @@ _ROLE_BEFORE = re.compile(
     r"took\s+the\s+lives\s+of|taking\s+the\s+lives\s+of|bodies\s+of|deaths\s+of|martyrdom\s+of|massacred|"
     r"death\s+toll(?:\s+[\w-]+){0,5}?\s+(?:to|of|at)|toll(?:\s+[\w'’-]+){0,6}?\s+(?:rose|risen|climbed|"
     r"reached|stood|jumped|increased|gone\s+up)(?:\s+to|\s+at)?|dead\s+(?:rose|climbed)\s+to|dead\s+numbered|"
-    r"death\s+of|(?:revised|revising|revises|corrected|correcting|updated|updating|raised|lowered)\s+"
-    r"(?:the|its|their|that)\s+(?:figure|toll|count|number|tally)\s+to|(?:brings|bringing|brought|raising|raises|raised|pushing|pushes|pushed)\s+"
+    rf"death\s+of|{REVISED_TO}|(?:brings|bringing|brought|raising|raises|raised|pushing|pushes|pushed)\s+"
     r"(?:the\s+(?:death\s+)?(?:toll|number\s+of\s+(?:dead|deaths))\s+)?to))\s+$"
     r"|(?P<injure>\b(?:wounding|wounded|injuring|injured|hurting|hurt|maiming)\s+(?:another\s+)?)$"
     r"|(?P<left>\b(?:left|leaving|leave)\s+)$",
