@@ -16,13 +16,19 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import boundaries, maplayer, mapview, summary
+from geo import summary
+
+from geo.places import boundaries
+
+from geo.map import layer as maplayer
+
+from geo.map import view as mapview
 from geo.export import FORMATS, export_bytes
 from geo.filters import FilterError, Filters
-from geo.markdown import literal as md
+from ui.markdown import literal as md
 from geo.model import Incident
 from geo.provinces import PROVINCES
-from geo.store import DB_ENV, StoreError, open_store
+from geo.store.core import DB_ENV, StoreError, open_store
 
 HERE = Path(__file__).resolve().parent
 MAP_KEY = "incident-map"

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import synthetic  # noqa: E402
-from geo.store import DB_ENV, open_store  # noqa: E402
+from geo.store.core import DB_ENV, open_store  # noqa: E402
 
 DEFAULT_SIZES = (100_000, 1_000_000)
 APP = ROOT / "app.py"
@@ -136,7 +136,8 @@ def _naive(url: str) -> tuple[float, float]:
 
 def naive_page(url: str) -> tuple[float, float]:
     """The page's data work before SQL sums: everything as Incident objects."""
-    from geo import mapview, summary
+    from geo import summary
+    from geo.map import view as mapview
     started = time.perf_counter()
     incidents = open_store(url).query()
     summary.headline(incidents)

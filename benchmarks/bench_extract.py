@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.extract import extract  # noqa: E402
-from geo.gazetteer import default_gazetteer  # noqa: E402
+from geo.extraction import extract  # noqa: E402
+from geo.places.gazetteer import default_gazetteer  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
 TARGET_MS = 50.0

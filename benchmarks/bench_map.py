@@ -1,7 +1,7 @@
 """Map layer benchmark on SYNTHETIC incidents (benchmarks/synthetic.py; never real reports).
 
 For 1k, 10k and 100k incidents: HTML bytes per incident and build time (layer built and rendered
-to HTML) of geo.mapview's compact canvas layer against the naive folium habit (one CircleMarker
+to HTML) of geo.map.view's compact canvas layer against the naive folium habit (one CircleMarker
 per place, with Popup and Tooltip), measured in the same run. The naive baseline runs only up to
 NAIVE_MAX; above it the table says n/a (nothing is extrapolated). At 100k the layer aggregates into
 grid cells; the "points" rows force aggregation off to show the raw layer at that size.
@@ -26,8 +26,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import folium  # noqa: E402
 
-from geo import mapview  # noqa: E402
-from geo.maplayer import layer_data, to_json  # noqa: E402
+from geo.map import view as mapview  # noqa: E402
+from geo.map.layer import layer_data, to_json  # noqa: E402
 from synthetic import incident  # noqa: E402
 
 NAIVE_MAX = 10_000

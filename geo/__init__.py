@@ -1,17 +1,44 @@
 """Strike Atlas: reported airstrikes as incidents on a map.
 
-The library behind the dashboard (`app.py`) and the CLI (`python -m geo`). Nothing here imports
-Streamlit.
+The library behind the dashboard (``app.py``) and the CLI (``python -m geo``); nothing here imports
+Streamlit. The names below are its public face: callers, tests and benchmarks need nothing else
+for the common paths. They are loaded on first use, so ``python -m geo --help`` stays quick.
 """
 
-import os
+from __future__ import annotations
 
-__version__ = "0.1.0"
-CONTACT_ENV = "STRIKE_ATLAS_CONTACT"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from geo.settings import __version__, user_agent
+
+if TYPE_CHECKING:
+    from geo.export import export_bytes
+    from geo.extraction import Extraction, ExtractionError, extract
+    from geo.filters import FilterError, Filters
+    from geo.formats import FormatError, ReadResult, Reject
+    from geo.formats.reader import read_file
+    from geo.model import Incident, ValidationError
+    from geo.places.gazetteer import Gazetteer, default_gazetteer
+    from geo.store import Store, StoreError, open_store
+
+_PUBLIC = {
+    "open_store": "geo.store", "Store": "geo.store", "StoreError": "geo.store",
+    "Filters": "geo.filters", "FilterError": "geo.filters",
+    "Incident": "geo.model", "ValidationError": "geo.model",
+    "extract": "geo.extraction", "Extraction": "geo.extraction", "ExtractionError": "geo.extraction",
+    "read_file": "geo.formats.reader", "FormatError": "geo.formats", "ReadResult": "geo.formats",
+    "Reject": "geo.formats",
+    "export_bytes": "geo.export",
+    "Gazetteer": "geo.places.gazetteer", "default_gazetteer": "geo.places.gazetteer",
+}
+__all__ = ["__version__", "user_agent", *_PUBLIC]
 
 
-def user_agent(purpose: str) -> str:
-    """The User-Agent of every request to an online service: the tool, its version and what it is
-    doing, plus the contact (an email or URL) in STRIKE_ATLAS_CONTACT, which Nominatim asks for."""
-    contact = os.environ.get(CONTACT_ENV, "").strip()
-    return f"strike-atlas/{__version__} ({purpose}{'; ' + contact if contact else ''})"
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'geo' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

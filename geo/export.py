@@ -27,7 +27,7 @@ def _csv(incidents: list[Incident]) -> bytes:
 
 
 def _html(incidents: list[Incident]) -> bytes:
-    from geo.mapview import to_html
+    from geo.map.view import to_html
     return to_html(incidents)
 
 

@@ -1,7 +1,7 @@
 """Filters: the one selection object shared by the dashboard, the CLI and the store.
 
 It parses and checks user input (CLI flags, URL parameters), describes itself in a sentence, and
-the store turns it into SQL (`geo.store`), so a filter is defined once.
+the store turns it into SQL (`geo.store.core`), so a filter is defined once.
 """
 
 from __future__ import annotations

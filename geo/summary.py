@@ -10,7 +10,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from geo.maplayer import safe_url
+from geo.map.layer import safe_url
 from geo.model import Incident
 from geo.provinces import PROVINCES
 

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.model import Incident
-from geo.store import DB_ENV, open_store
+from geo.store.core import DB_ENV, open_store
 
 PAGE = Path(__file__).resolve().parent.parent / "views" / "1_Add_a_report.py"
 REPORT = ("date 2017-10-11\nWarplanes struck the town of Hajin on Tuesday, killing eight civilians, "

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import boundaries
+from geo.places import boundaries
 from geo.export import FORMATS
 from geo.model import Incident
-from geo.store import DB_ENV, open_store
+from geo.store.core import DB_ENV, open_store
 from tests.fixtures_formats import outlines_geojson
 
 APP = Path(__file__).resolve().parent.parent / "app.py"

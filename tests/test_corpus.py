@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.extract import extract
-from geo.place_mentions import haversine_km
+from geo.extraction import extract
+from geo.extraction.places import haversine_km
 
 CORPUS = Path(__file__).parent / "corpus"
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"

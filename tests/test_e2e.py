@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from geo import boundaries
+from geo.places import boundaries
 from geo.model import Incident
-from geo.store import DB_ENV, open_store
+from geo.store.core import DB_ENV, open_store
 from tests.fixtures_formats import outlines_geojson
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +132,7 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
 
 
 def marker_count(page) -> int:
-    """Incident markers drawn in the map iframe, from the hook geo/templates/strike_atlas.js exposes."""
+    """Incident markers drawn in the map iframe, from the hook geo/map/static/strike_atlas.js exposes."""
     frame = page.frame_locator(MAP_FRAME)
     return frame.locator("body").evaluate(
         "() => window.strikeAtlasLayer ? window.strikeAtlasLayer.count : -1", timeout=1_000)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from geo import cli
-from geo.gazetteer import (MIN_SCORE, SUPPLEMENT, Gazetteer, GazetteerError, Match,
+from geo.places.gazetteer import (MIN_SCORE, SUPPLEMENT, Gazetteer, GazetteerError, Match,
                            default_gazetteer, read_supplement)
 from geo.names import fold, skeleton, strip_articles
 

@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-import geo.gazetteer as gazetteer_module
+import geo.places.gazetteer as gazetteer_module
 from geo import cli
-from geo.gazetteer import Gazetteer, GazetteerError, fetch_dump, read_dump
+from geo.places.gazetteer import Gazetteer, GazetteerError, fetch_dump, read_dump
 from tests.loopback import serve
 
 # A village made up for this test: no real place has this name.

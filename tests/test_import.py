@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from geo import store as store_module
+from geo.store import core as store_module
 from geo.cli import main
 from geo.export import export_bytes
 from geo.formats import tabular
-from geo.importer import import_file, rejects_csv
+from geo.ingest.importer import import_file, rejects_csv
 from geo.formats import Reject
-from geo.store import open_store
+from geo.store.core import open_store
 from tests.conftest import make_incident
 from tests.fixtures_formats import (ACLED_COLUMNS, UCDP_COLUMNS, acled_row, outlines_geojson,
                                     ucdp_row, write_rows)
@@ -113,7 +113,7 @@ def test_export_then_import_gives_back_the_same_incidents(tmp_path: Path, fmt: s
 
 
 def test_points_without_province_are_placed_by_the_outlines(tmp_path: Path, store, monkeypatch):
-    from geo import boundaries
+    from geo.places import boundaries
 
     folder = tmp_path / "outlines"
     boundaries.add(outlines_geojson(tmp_path / "rects.geojson"), 1, "shapeName", directory=folder)
@@ -144,7 +144,7 @@ def test_reports_go_to_extraction(tmp_path: Path, monkeypatch, capsys):
         seen.update(paths=paths, report_date=report_date, on_duplicate=on_duplicate)
         return [f"{p.name}: 1 incident stored" for p in paths]
 
-    monkeypatch.setitem(sys.modules, "geo.reports",
+    monkeypatch.setitem(sys.modules, "geo.ingest.reports",
                         types.SimpleNamespace(import_report_files=import_report_files))
     report = tmp_path / "wire.txt"
     report.write_text("A short test report.", encoding="utf-8")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from geo import mapview
+from geo.map import view as mapview
 from geo.export import FORMATS, export_bytes
-from geo.maplayer import (BASE_SCALE, CHILDREN_KEY, HOLLOW_RADIUS, children_class, layer_data,
+from geo.map.layer import (BASE_SCALE, CHILDREN_KEY, HOLLOW_RADIUS, children_class, layer_data,
                           marker_scale, pack, place_marks, points_columns, radius, to_json,
                           unpack)
 from tests.conftest import make_incident
@@ -102,7 +102,7 @@ def test_packed_columns_and_string_table_round_trip():
     assert unpack(pack(signed, signed=True), len(signed), signed=True) == signed
     assert pack([4, 4, 4]) == 4 and unpack(4, 3) == [4, 4, 4]  # a constant column is one number
     assert len(pack(list(range(32)))) == 32  # small values cost one character each
-    from geo.maplayer import front_code, front_decode
+    from geo.map.layer import front_code, front_decode
     table = sorted(["Abu Kamal", "Abu Hamam", "Abu Hardub", "", "Ünïcödé ☃ 𝄞", "Ab", HOSTILE, "9 lives",
                     "𝄞 clef 1", "𝄞 clef 2", "x𝄞y", "x𝄞z"])
     coded = front_code(table)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from geo.markdown import literal
+from ui.markdown import literal
 
 NASTY = [
     "[click](javascript:alert(1))",

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-import geo
+from geo import settings
 from geo import cli
-from geo.gazetteer import Gazetteer
-from geo.nominatim import (ENV_ENABLE, ENV_URL, NOMINATIM_SCORE, NominatimGeocoder,
+from geo.places.gazetteer import Gazetteer
+from geo.places.nominatim import (ENV_ENABLE, ENV_URL, NOMINATIM_SCORE, NominatimGeocoder,
                            OnlineGeocoderError, locate, online_geocoder)
 from tests.loopback import serve
 
@@ -75,7 +75,7 @@ def test_geocode_asks_once_then_uses_the_cache(server, requests_seen, tmp_path, 
     assert match.geo_precision == 1 and match.score == NOMINATIM_SCORE
     assert len(requests_seen) == 1
     sent = requests_seen[0]
-    assert sent["agent"] == f"strike-atlas/{geo.__version__} (geocoding; desk@example.org)"
+    assert sent["agent"] == f"strike-atlas/{settings.__version__} (geocoding; desk@example.org)"
     assert sent["params"]["q"] == "Qaryat al-Internet"
     assert sent["params"]["countrycodes"] == "sy" and sent["params"]["addressdetails"] == "1"
 
@@ -146,7 +146,7 @@ def test_cli_online_flag(server, requests_seen, tmp_path, monkeypatch, capsys):
 def test_cache_connections_are_closed(server, requests_seen, tmp_path, monkeypatch):
     import sqlite3
 
-    from geo import nominatim
+    from geo.places import nominatim
 
     opened = []
     real_connect = sqlite3.connect

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import geo.gazetteer as gazetteer_module
+import geo.places.gazetteer as gazetteer_module
 from geo import cli
-from geo.gazetteer import Gazetteer
-from geo.relocate import relocate
-from geo.store import open_store
+from geo.places.gazetteer import Gazetteer
+from geo.places.relocate import relocate
+from geo.store.core import open_store
 from tests.conftest import make_incident
 from tests.loopback import serve
 

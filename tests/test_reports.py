@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from geo.extract import ExtractionError
+from geo.extraction import ExtractionError
 from geo.model import report_hash
-from geo.reports import import_report, import_report_files
+from geo.ingest.reports import import_report, import_report_files
 
 FIRST = ("date 2017-10-11\nWarplanes struck the town of Hajin on Tuesday, killing eight civilians, "
          "including two children, the Syrian Observatory for Human Rights said.")
@@ -87,8 +87,8 @@ def test_report_date_is_used_without_a_dateline(store):
 
 
 def test_reviewed_incidents_merged_into_one_stored_incident_list_it_once(store):
-    from geo.extract import extract
-    from geo.reports import save_reviewed
+    from geo.extraction import extract
+    from geo.ingest.reports import save_reviewed
 
     first = import_report(store, FIRST).stored[0]
     text = ("date 2017-10-11\nAn air strike on Hajin on Tuesday killed nine people, SANA said. "

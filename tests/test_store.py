@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from geo.filters import Filters
-from geo.store import StoreError, open_store
+from geo.store.core import StoreError, open_store
 from tests.conftest import make_incident
 
 
@@ -76,7 +76,7 @@ def test_bbox_filter(store):
 
 def test_failed_write_leaves_store_as_it_was(store, monkeypatch):
     store.add([make_incident(id="kept")])
-    import geo.store as store_module
+    import geo.store.core as store_module
     real = store_module._to_row
     calls = {"n": 0}
 
@@ -131,7 +131,7 @@ def test_locked_database_is_a_clear_error(tmp_path):
     try:
         s.engine.dispose()
         import sqlalchemy as sa
-        from geo.store import Store
+        from geo.store.core import Store
         quick = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.1})
         with pytest.raises(StoreError, match="locked"):
             Store(quick, str(path)).add([make_incident()])
@@ -146,7 +146,7 @@ def test_bad_url_is_a_clear_error():
 
 
 def test_explicit_database_starts_empty_default_is_filled(tmp_path, monkeypatch):
-    import geo.store as store_module
+    import geo.store.core as store_module
     explicit = open_store(f"sqlite:///{tmp_path / 'e.sqlite'}")
     assert explicit.count() == 0
     monkeypatch.delenv(store_module.DB_ENV, raising=False)
@@ -272,7 +272,7 @@ def _varied(count: int, prefix: str = "v") -> list:
 
 
 def test_large_add_rebuilds_the_indexes_and_agrees_with_row_by_row(tmp_path, monkeypatch):
-    import geo.store as store_module
+    import geo.store.core as store_module
     monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
     monkeypatch.setattr(store_module, "_SQLITE_CHUNK", 40)  # several chunks, a repeated id across them
     bulk = open_store(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
@@ -298,7 +298,7 @@ def test_large_add_rebuilds_the_indexes_and_agrees_with_row_by_row(tmp_path, mon
 
 
 def test_failure_during_a_rebuilding_add_leaves_store_and_indexes_intact(tmp_path, monkeypatch):
-    import geo.store as store_module
+    import geo.store.core as store_module
     monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
     monkeypatch.setattr(store_module, "_SQLITE_CHUNK", 40)
     store = open_store(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
@@ -325,7 +325,7 @@ def test_failure_during_a_rebuilding_add_leaves_store_and_indexes_intact(tmp_pat
 
 
 def test_an_iterator_is_added_chunk_by_chunk(tmp_path, monkeypatch):
-    import geo.store as store_module
+    import geo.store.core as store_module
     monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
     monkeypatch.setattr(store_module, "_SQLITE_CHUNK", 40)
     store = open_store(f"sqlite:///{tmp_path / 'stream.sqlite'}")
@@ -337,7 +337,7 @@ def test_an_iterator_is_added_chunk_by_chunk(tmp_path, monkeypatch):
 
 def test_reads_leave_the_garbage_collector_as_they_found_it(store, monkeypatch):
     import gc
-    import geo.store as store_module
+    import geo.store.core as store_module
     store.add([make_incident(id="gc")])
     assert gc.isenabled()
     assert [i.id for i in store.query()] == ["gc"] and len(store.query_frame()) == 1

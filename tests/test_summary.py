@@ -119,7 +119,7 @@ def test_sql_totals_give_the_same_figures_as_incidents(store):
 
 
 def test_place_counts_and_grid_cells(store):
-    from geo import maplayer
+    from geo.map import layer as maplayer
     from geo.filters import Filters
     items = _mixed()
     store.add(items)

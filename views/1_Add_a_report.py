@@ -1,6 +1,6 @@
 """Add a report: paste or upload a news report, review the incidents found (the words behind each
 figure highlighted), correct them, pick places from the gazetteer, decide on duplicates, save.
-A thin shell over `geo.extract`, `geo.duplicates` and `geo.reports`."""
+A thin shell over `geo.extraction`, `geo.ingest.duplicates` and `geo.ingest.reports`."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import os
 import pandas as pd
 import streamlit as st
 
-from geo.duplicates import find_duplicates
-from geo.extract import Extraction, ExtractionError, extract
-from geo.markdown import literal as md
+from geo.ingest.duplicates import find_duplicates
+from geo.extraction import Extraction, ExtractionError, extract
+from ui.markdown import literal as md
 from geo.model import ValidationError
-from geo.report_text import decode
-from geo.reports import EDITABLE, review_row, reviewed_incident, save_reviewed
-from geo.store import DB_ENV, StoreError, open_store
+from geo.extraction.text import decode
+from geo.ingest.reports import EDITABLE, review_row, reviewed_incident, save_reviewed
+from geo.store.core import DB_ENV, StoreError, open_store
 
 st.set_page_config(page_title="Add a report · Strike Atlas", page_icon="🗺️", layout="wide")
 
@@ -33,7 +33,7 @@ def get_store(url: str | None):
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def get_gazetteer():
-    from geo.gazetteer import default_gazetteer
+    from geo.places.gazetteer import default_gazetteer
     return default_gazetteer()
 
 

@@ -1,5 +1,5 @@
 """Import data: upload an ACLED export, a UCDP GED file, the atlas's CSV/GeoJSON or a GeoPackage;
-see the incidents and the rejected rows, then store them. A thin shell over `geo.importer`."""
+see the incidents and the rejected rows, then store them. A thin shell over `geo.ingest.importer`."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import streamlit as st
 
 from geo.formats import FormatError, ReadResult
 from geo.formats.reader import DATASET_FORMATS
-from geo.importer import place_in_provinces, read_dataset, rejects_csv, store_result
-from geo.markdown import literal as md
-from geo.store import DB_ENV, StoreError, open_store
+from geo.ingest.importer import place_in_provinces, read_dataset, rejects_csv, store_result
+from ui.markdown import literal as md
+from geo.store.core import DB_ENV, StoreError, open_store
 from geo.summary import table_frame
 
 PREVIEW_ROWS = 200

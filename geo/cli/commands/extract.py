@@ -25,9 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.extract import ExtractionError, extract
+    from geo.extraction import ExtractionError, extract
     from geo.formats.geojson import to_feature_collection
-    from geo.report_text import decode
+    from geo.extraction.text import decode
 
     report_date = _date(args.date)
     features = []

@@ -9,8 +9,8 @@ children were among the dead") and injured counts join the incident they follow.
 span ("since Monday") is a separate cumulative record; a toll over months or years is history
 and not coded. Actor and event type are read per clause, so two incidents told in one sentence
 keep their own; "a war monitor" is the one monitor the report names, if it names one; a town
-abroad is not the place hit when a Syrian one is named. See geo.numbers, geo.dates, geo.tolls,
-geo.place_mentions and geo.attribution for each rule.
+abroad is not the place hit when a Syrian one is named. See geo.extraction.numbers, geo.extraction.dates, geo.extraction.tolls,
+geo.extraction.places and geo.extraction.attribution for each rule.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from geo import attribution, report_text
-from geo.dates import TimeRef, find_time, split_dateline
+from geo.extraction import attribution
+
+from geo.extraction import text as report_text
+from geo.extraction.dates import TimeRef, find_time, split_dateline
 from geo.model import Incident, ValidationError, report_hash
-from geo.place_mentions import PlaceMention, find_places, haversine_km, mentions_coreference
-from geo.report_text import ExtractionError, Sentence
-from geo.tolls import REVISED_TO, Count, find_counts, tolls
+from geo.extraction.places import PlaceMention, find_places, haversine_km, mentions_coreference
+from geo.extraction.text import ExtractionError, Sentence
+from geo.extraction.tolls import REVISED_TO, Count, find_counts, tolls
 
 __all__ = ["extract", "Extraction", "Candidate", "Evidence", "ExtractionError"]
 
@@ -102,7 +104,7 @@ def extract(text: str | bytes, report_date: dt.date | None = None, gazetteer: An
         warnings.append(f"no dateline (a first line 'date YYYY-MM-DD') and no date given: relative "
                         f"dates are counted from today, {day}; check them or give the report's date")
     if gazetteer is None:
-        from geo.gazetteer import default_gazetteer
+        from geo.places.gazetteer import default_gazetteer
         gazetteer = default_gazetteer()
     body = cleaned[body_start:]
     if not body.strip():

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-import geo
-from geo.gazetteer import DATA_DIR, Gazetteer, Match, default_gazetteer
+from geo import settings
+from geo.places.gazetteer import DATA_DIR, Gazetteer, Match, default_gazetteer
 from geo.names import fold, readable
 from geo.provinces import normalise
 
@@ -50,7 +50,7 @@ class NominatimGeocoder:
         if url:
             parts = urlsplit(url if "//" in url else f"https://{url}")
             options = {"domain": parts.netloc + parts.path.rstrip("/"), "scheme": parts.scheme}
-        self._geolocator = Nominatim(user_agent=user_agent or geo.user_agent("geocoding"),
+        self._geolocator = Nominatim(user_agent=user_agent or settings.user_agent("geocoding"),
                                      timeout=timeout, **options)
         self._geocode = RateLimiter(self._geolocator.geocode, min_delay_seconds=min_delay_seconds,
                                     max_retries=retries, error_wait_seconds=error_wait_seconds,

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from geo import provinces, user_agent
+from geo import provinces
+from geo.settings import DATA_DIR, user_agent
 from geo.formats.countries import iso3_to_alpha2
 from geo.model import Incident
 
 API_BASE = "https://www.geoboundaries.org/api/current/gbOpen"
 BOUNDARIES_ENV = "STRIKE_ATLAS_BOUNDARIES"
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "boundaries"
+DEFAULT_DIR = DATA_DIR / "boundaries"
 
 # Choropleth classes, light to dark blue for reported deaths (blue so the red incident markers
 # stand out on them); no deaths is grey.
@@ -289,14 +290,14 @@ def legend_rows(breaks: list[int], highest: int) -> list[list[str]]:
 
 def outline_layer(outlines, deaths_by_province: dict[str, int], selected: Iterable[str] | None = None):
     """The outlines filled by reported deaths, with a tooltip, a legend section and the credit in
-    the map's attribution; a feature group for a map made by `geo.mapview.base_map`.
+    the map's attribution; a feature group for a map made by `geo.map.view.base_map`.
 
     `selected` (the dashboard's province filter) makes provinces clickable and outlines the chosen
     ones; a click returns the feature's `province` through st_folium (see mapview.clicked_province).
     Names are drawn as text by the runtime, never as HTML.
     """
-    from geo.maplayer import to_json
-    from geo.mapview import runtime_layer
+    from geo.map.layer import to_json
+    from geo.map.view import runtime_layer
 
     shapes, names, province_of = _shapes(outlines)
     chosen = set(selected or ())

@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.importer import import_file, import_reports
-    from geo.store import open_store
+    from geo.ingest.importer import import_file, import_reports
+    from geo.store.core import open_store
 
     if args.date:
         try:

@@ -41,21 +41,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from geo import boundaries
+    from geo.places import boundaries
 
     api = args.api_base or boundaries.API_BASE
     return _report(_call(boundaries.fetch, args.country, args.level, api))
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from geo import boundaries
+    from geo.places import boundaries
 
     return _report(_call(boundaries.add, args.file, args.level, args.name_field, args.country,
                          args.licence, args.credit))
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from geo import boundaries
+    from geo.places import boundaries
 
     found = boundaries.installed()
     if not found:
@@ -68,7 +68,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _call(function, *args):
-    from geo.boundaries import BoundaryError
+    from geo.places.boundaries import BoundaryError
 
     try:
         return function(*args)

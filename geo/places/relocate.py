@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from geo.gazetteer import Gazetteer, Match
+from geo.places.gazetteer import Gazetteer, Match
 from geo.model import Incident, Point
-from geo.store import Store
+from geo.store.core import Store
 
 _SAME_POINT = 1e-4  # degrees (~10 m): a stored point and a gazetteer place this close are one place
 

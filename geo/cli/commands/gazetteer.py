@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo.gazetteer import GEONAMES_DUMP_URL
+from geo.places.gazetteer import GEONAMES_DUMP_URL
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from geo.gazetteer import GazetteerError, fetch_dump
+    from geo.places.gazetteer import GazetteerError, fetch_dump
 
     live = sys.stderr.isatty()
 
@@ -48,8 +48,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     if failed == len(args.countries):
         return 2
     if args.relocate:
-        from geo.commands.relocate import relocate_and_report
-        from geo.store import open_store
+        from geo.cli.commands.relocate import relocate_and_report
+        from geo.store.core import open_store
 
         code = relocate_and_report(open_store())
         return 2 if failed else code
@@ -61,7 +61,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 def run_status(args: argparse.Namespace) -> int:
     import time
 
-    from geo.gazetteer import Gazetteer, GazetteerError
+    from geo.places.gazetteer import Gazetteer, GazetteerError
 
     started = time.perf_counter()
     try:

@@ -19,11 +19,10 @@ from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 
-from geo import user_agent
 from geo.names import keys, readable
 from geo.provinces import from_admin1
+from geo.settings import DATA_DIR, user_agent
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SUPPLEMENT = "gazetteer_supplement.csv"
 DUMP_DIR = "gazetteer"
 # Loaded at start: Syria and its neighbours. Other countries load when a query names them.

@@ -10,13 +10,13 @@ How the dashboard uses it (streamlit-folium 0.27)::
 
 `feature_group_to_add` carries custom JavaScript: st_folium evaluates each child's `script` macro
 (it does not run header scripts), so the layer's data and the legend travel with the feature group,
-while the renderer (geo/templates/strike_atlas.js) ships once with the base map. Hence:
+while the renderer (geo/map/static/strike_atlas.js) ships once with the base map. Hence:
 - `incident_layer` (and the outlines) must go on a map made by `base_map` (or use `build_map`);
 - build `base_map()` afresh on each run (a few ms) rather than caching the Map object: st_folium
   attaches the feature group to the map it is given, and a map that changes remounts the component.
 
 The layer draws every located place on one Leaflet canvas from a columnar JSON payload
-(`geo.maplayer`), not one folium object per marker; above `AGGREGATE_ABOVE` places it draws grid
+(`geo.map.layer`), not one folium object per marker; above `AGGREGATE_ABOVE` places it draws grid
 cells with summed deaths and the legend says so. Province outlines share that canvas, drawn first,
 so markers stay on top and clickable. Popups, tooltips and the legend are built with DOM nodes and
 textContent, so no report text is ever parsed as HTML. One legend per map, top right, with a
@@ -33,8 +33,8 @@ import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from geo.assets import inline_script, install_static_assets, leaflet_css, leaflet_js, runtime_js
-from geo.maplayer import (AGGREGATE_ABOVE, CHILDREN_KEY, COLOUR_BY, DETAIL_LIMIT, LayerData,
+from geo.map.assets import inline_script, install_static_assets, leaflet_css, leaflet_js, runtime_js
+from geo.map.layer import (AGGREGATE_ABOVE, CHILDREN_KEY, COLOUR_BY, DETAIL_LIMIT, LayerData,
                           layer_data, place_marks, radius, to_json)
 from geo.model import Incident
 from geo.provinces import PROVINCES
@@ -44,7 +44,7 @@ __all__ = ["base_map", "incident_layer", "legend", "build_map", "to_html", "inst
            "runtime_layer", "clicked_province", "provinces_after_click",
            "PALETTE", "COLOUR_BY", "AGGREGATE_ABOVE", "DETAIL_LIMIT", "place_marks", "radius"]
 
-PALETTE = CHILDREN_KEY  # (label, colour) per share-of-children class; geo.maplayer has the actor key
+PALETTE = CHILDREN_KEY  # (label, colour) per share-of-children class; geo.map.layer has the actor key
 CENTRE = (35.3, 40.1)  # lat, lon: the Euphrates valley between Raqqa and Deir ez-Zor
 ZOOM = 8
 BACKGROUND = "#e9e6df"  # shown where tiles are missing, so marks stay visible offline
@@ -102,7 +102,7 @@ class _IncidentData(_ScriptElement):
         if (window.StrikeAtlas) {
             StrikeAtlas.draw({{ this._parent.get_name() }}, {{ this.payload }});
         } else {
-            console.error("Strike Atlas: the incident layer needs a map made by geo.mapview.base_map");
+            console.error("Strike Atlas: the incident layer needs a map made by geo.map.view.base_map");
         }
         {% endmacro %}
     """)
@@ -198,7 +198,7 @@ class _RuntimeCall(_ScriptElement):
 
 def runtime_layer(name: str, function: str, payload_json: str) -> folium.FeatureGroup:
     """A feature group the runtime fills with `StrikeAtlas.<function>(group, payload)`, e.g. the
-    province outlines (geo.boundaries.outline_layer). `payload_json` must come from maplayer.to_json."""
+    province outlines (geo.places.boundaries.outline_layer). `payload_json` must come from maplayer.to_json."""
     group = folium.FeatureGroup(name=name, control=False)
     group.add_child(_RuntimeCall(function, payload_json))
     return group

@@ -1,4 +1,4 @@
-"""The CLI's frame: one argparse sub-command per module in `geo.commands`, shared filter flags,
+"""The CLI's frame: one argparse sub-command per module in `geo.cli.commands`, shared filter flags,
 and errors turned into one readable line (exit 2) instead of a traceback."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from geo.provinces import PROVINCES
 
 # Each module has `register(subparsers)`, which adds its parser and sets `run=function(args) -> int`.
 COMMANDS = (
-    "geo.commands.export",
-    "geo.commands.geocode",
-    "geo.commands.gazetteer",
-    "geo.commands.import_",
-    "geo.commands.boundaries",
-    "geo.commands.extract",
-    "geo.commands.relocate",
+    "geo.cli.commands.export",
+    "geo.cli.commands.geocode",
+    "geo.cli.commands.gazetteer",
+    "geo.cli.commands.import_",
+    "geo.cli.commands.boundaries",
+    "geo.cli.commands.extract",
+    "geo.cli.commands.relocate",
 )
 
 
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from geo.formats import FormatError
-    from geo.store import StoreError
+    from geo.store.core import StoreError
 
     try:
         parser = build_parser()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geo.names import fold
-from geo.numbers import UNITS, TENS
+from geo.extraction.numbers import UNITS, TENS
 from geo.provinces import normalise as province_of
 
 _ART = r"(?:al|el|ar|as|at|ad|az|ash|an|ed|ez|es|er|adh|ath|Al|El|Ar|As|At|Ad|Az|Ash|An|Ed|Ez|Es)"
@@ -97,7 +97,7 @@ class PlaceMention:
     start: int
     end: int
     role: str  # "target" | "near" | "ref" | "province"
-    match: Any = None  # geo.gazetteer.Match | None
+    match: Any = None  # geo.places.gazetteer.Match | None
     province: str | None = None
     strong: bool = False
 

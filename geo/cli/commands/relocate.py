@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, TextIO
 from geo.cli import add_db_argument
 
 if TYPE_CHECKING:  # the CLI imports every command to build its parser: keep this one light
-    from geo.relocate import RelocateResult
-    from geo.store import Store
+    from geo.places.relocate import RelocateResult
+    from geo.store.core import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.store import open_store
+    from geo.store.core import open_store
 
     store = open_store(args.db, create=False)
     return relocate_and_report(store, dry_run=args.dry_run)
@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
 def relocate_and_report(store: "Store", dry_run: bool = False, out: TextIO | None = None) -> int:
     """Relocate with the project's gazetteer and print what moved; 0, or 2 if the gazetteer
     cannot be read."""
-    from geo.gazetteer import GazetteerError, default_gazetteer
-    from geo.relocate import relocate
+    from geo.places.gazetteer import GazetteerError, default_gazetteer
+    from geo.places.relocate import relocate
 
     try:
         gazetteer = default_gazetteer()

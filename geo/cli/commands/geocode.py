@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from geo.gazetteer import Match
+from geo.places.gazetteer import Match
 
 JSON_FIELDS = ("name", "latitude", "longitude", "province", "country", "geo_precision", "score")
 
@@ -27,8 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.gazetteer import GazetteerError, default_gazetteer
-    from geo.nominatim import OnlineGeocoderError, locate, online_geocoder
+    from geo.places.gazetteer import GazetteerError, default_gazetteer
+    from geo.places.nominatim import OnlineGeocoderError, locate, online_geocoder
 
     country = None if args.country.strip().lower() in ("any", "") else args.country.strip().upper()
     if country is not None and not (len(country) == 2 and country.isalpha()):

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
-from geo.duplicates import find_duplicates, merge
-from geo.extract import Extraction, ExtractionError, extract
+from geo.ingest.duplicates import find_duplicates, merge
+from geo.extraction import Extraction, ExtractionError, extract
 from geo.model import Incident, report_hash
-from geo.report_text import decode
+from geo.extraction.text import decode
 
 OnDuplicate = Literal["merge", "keep", "skip"]
 ON_DUPLICATE = ("merge", "keep", "skip")

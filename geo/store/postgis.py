@@ -57,7 +57,7 @@ def prepare(conn: sa.Connection) -> None:
 
     Does nothing when they do, so a team member with only read/write grants can open the store.
     """
-    from geo.store import StoreError
+    from geo.store.core import StoreError
     if not _scalar(conn, "SELECT 1 FROM pg_extension WHERE extname = 'postgis'"):
         try:
             with conn.begin_nested():
@@ -117,7 +117,7 @@ class Geometry(sa.types.UserDefinedType):
 
 
 def _tables() -> tuple[sa.Table, sa.Table]:
-    from geo.store import incidents_table
+    from geo.store.core import incidents_table
     metadata = sa.MetaData()
     target = incidents_table.to_metadata(metadata)
     target.append_column(sa.Column("geom", Geometry()))

@@ -1,6 +1,6 @@
 """Counts of people in a clause, and whether they were killed or injured.
 
-A count is a figure (`geo.numbers`) with the people it counts: "17 civilians", "a family of
+A count is a figure (`geo.extraction.numbers`) with the people it counts: "17 civilians", "a family of
 seven" (7), "a woman and her two children" (3, of them 2 children and 1 woman), "a child" (1).
 Counts introduced by "including", "among them", "three of them children" or "were among the
 dead" are parts of a toll (`part=True`). A count's role comes from the verb next to it:
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from geo.numbers import NUMBER, Figure, find_figures, word_to_int
+from geo.extraction.numbers import NUMBER, Figure, find_figures, word_to_int
 
 CHILD_NOUNS = ("children", "child", "kids", "minors", "boys", "girls", "boy", "girl", "infants",
                "infant", "babies", "baby", "toddlers", "toddler", "schoolchildren", "students",

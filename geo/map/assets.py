@@ -15,7 +15,7 @@ import js_lib_leaflet
 
 LEAFLET_DIR = Path(js_lib_leaflet.__file__).resolve().parent / "static" / "js_lib_leaflet"
 LEAFLET_FILES = ("leaflet.js", "leaflet.css")
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install_static_assets(static_dir: Path) -> dict[str, str]:
@@ -51,8 +51,8 @@ def leaflet_css() -> str:
 
 @cache
 def runtime_js() -> str:
-    """The project's own canvas renderer for the incident layer (geo/templates/strike_atlas.js)."""
-    return (TEMPLATES / "strike_atlas.js").read_text(encoding="utf-8")
+    """The project's own canvas renderer for the incident layer (geo/map/static/strike_atlas.js)."""
+    return (STATIC / "strike_atlas.js").read_text(encoding="utf-8")
 
 
 def inline_script(text: str) -> str:

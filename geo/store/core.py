@@ -23,14 +23,11 @@ from sqlalchemy.engine import Engine
 
 from geo.filters import Filters
 from geo.model import FIELDS, Incident
+from geo.settings import BUNDLED_INCIDENTS, DB_ENV, DEFAULT_DB_PATH
 
 if TYPE_CHECKING:
     import pandas
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-DEFAULT_DB_PATH = DATA_DIR / "atlas.sqlite"
-BUNDLED_INCIDENTS = DATA_DIR / "incidents.geojson"
-DB_ENV = "STRIKE_ATLAS_DB"
 
 OnConflict = Literal["skip", "replace"]
 _WRITE = "atlas_write"  # execution option: this transaction writes (SQLite takes the write lock up front)
@@ -184,7 +181,7 @@ class Store:
             order = tuple(_ROW_KEYS.index(k) for k in insert.positiontup) if insert.positional else None
             bulk = None
             if self.dialect == "postgresql" and len(incidents) >= _COPY_FROM:
-                from geo import postgis
+                from geo.store import postgis
                 bulk = self._insert_ignoring_duplicates(postgis.INCIDENTS_WITH_GEOM)
             for chunk in _chunks(incidents, _SQLITE_CHUNK if self.dialect == "sqlite" else _CHUNK):
                 read += len(chunk)
@@ -526,7 +523,7 @@ def where_clauses(filters: Filters, dialect: str = "sqlite",
         clauses.append(c.search.like(_contains(filters.text), escape="\\"))
     if filters.bbox:
         if dialect == "postgresql":
-            from geo import postgis
+            from geo.store import postgis
             clauses.append(postgis.bbox_clause(filters.bbox))
         else:
             west, south, east, north = filters.bbox
@@ -578,7 +575,7 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
     store = Store(engine, label)
     with store._begin() as conn:
         if engine.dialect.name == "postgresql":
-            from geo import postgis
+            from geo.store import postgis
             postgis.lock_schema(conn)  # two processes opening a new database at once
         new = not sa.inspect(conn).has_table("incidents")
         metadata.create_all(conn)

@@ -106,7 +106,7 @@ def place_in_provinces(incidents: list, outlines: Any = _OUTLINES) -> int:
     """Point-in-polygon for located incidents without a province, when outlines are installed."""
     if not any(inc.province is None and inc.located for inc in incidents):
         return 0
-    from geo import boundaries
+    from geo.places import boundaries
 
     if outlines is _OUTLINES:
         outlines = boundaries.load_outlines(1)
@@ -117,9 +117,9 @@ def import_reports(store, paths: list[str | Path], report_date: str | None = Non
                    on_duplicate: str = "merge") -> list[str]:
     """News report files (.txt) go through extraction; returns the lines to print."""
     try:
-        from geo.reports import import_report_files
+        from geo.ingest.reports import import_report_files
     except ImportError:
-        raise FormatError("importing news reports is not available (geo.reports is missing)") from None
+        raise FormatError("importing news reports is not available (geo.ingest.reports is missing)") from None
     return import_report_files(store, [Path(p) for p in paths], report_date=report_date,
                                on_duplicate=on_duplicate)
 
