@@ -28,7 +28,9 @@ from geo.filters import FilterError, Filters
 from ui.markdown import literal as md
 from geo.model import Incident
 from geo.provinces import PROVINCES
-from geo.store.core import DB_ENV, StoreError, open_store
+from geo import open_store
+from geo.store import StoreError
+from geo.settings import DB_ENV
 
 HERE = Path(__file__).resolve().parent
 MAP_KEY = "incident-map"

@@ -31,7 +31,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import synthetic  # noqa: E402
-from geo.store.core import DB_ENV, open_store  # noqa: E402
+from geo import open_store  # noqa: E402
+from geo.settings import DB_ENV  # noqa: E402
 
 DEFAULT_SIZES = (100_000, 1_000_000)
 APP = ROOT / "app.py"

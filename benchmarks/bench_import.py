@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo.formats.acled import from_row, read_acled  # noqa: E402
-from geo.store.core import open_store  # noqa: E402
+from geo import open_store  # noqa: E402
 from tests.fixtures_formats import ACLED_COLUMNS, acled_rows, write_rows  # noqa: E402
 
 NAIVE_STORE_ROWS = 2_000

@@ -31,7 +31,8 @@ if str(ROOT) not in sys.path:
 from benchmarks import synthetic  # noqa: E402
 from geo.filters import Filters  # noqa: E402
 from geo.model import Incident  # noqa: E402
-from geo.store.core import Store, open_store  # noqa: E402
+from geo import open_store  # noqa: E402
+from geo.store import Store  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 NAIVE_IMPORT_ROWS = 2_000  # row-by-row insert is measured on a sample: its rate does not depend on size
@@ -186,7 +187,7 @@ def _time_queries(run: Callable[[Filters], object], samples: list[Filters]) -> t
 def _naive_query_seconds(store: Store, filters: Filters) -> float:
     """Load every row, build a validated Incident for each, then filter in Python."""
     import sqlalchemy as sa
-    from geo.store.core import incidents_table
+    from geo.store.schema import incidents_table
     from geo.model import FIELDS
     started = time.perf_counter()
     kept = []

@@ -20,10 +20,11 @@ if TYPE_CHECKING:
     from geo.formats.reader import read_file
     from geo.model import Incident, ValidationError
     from geo.places.gazetteer import Gazetteer, default_gazetteer
-    from geo.store import Store, StoreError, open_store
+    from geo.ingest.bundled import open_store
+    from geo.store import Store, StoreError
 
 _PUBLIC = {
-    "open_store": "geo.store", "Store": "geo.store", "StoreError": "geo.store",
+    "open_store": "geo.ingest.bundled", "Store": "geo.store", "StoreError": "geo.store",
     "Filters": "geo.filters", "FilterError": "geo.filters",
     "Incident": "geo.model", "ValidationError": "geo.model",
     "extract": "geo.extraction", "Extraction": "geo.extraction", "ExtractionError": "geo.extraction",

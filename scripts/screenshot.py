@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo.places.boundaries import BOUNDARIES_ENV  # noqa: E402
-from geo.store.core import DB_ENV  # noqa: E402
+from geo.settings import DB_ENV  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -13,7 +13,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo.model import Incident  # noqa: E402
-from geo.store.core import Store, open_store  # noqa: E402
+from geo import open_store  # noqa: E402
+from geo.store import Store  # noqa: E402
 
 
 @pytest.fixture(scope="session")

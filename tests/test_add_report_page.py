@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.model import Incident
-from geo.store.core import DB_ENV, open_store
+from geo import open_store
+from geo.settings import DB_ENV
 
 PAGE = Path(__file__).resolve().parent.parent / "views" / "1_Add_a_report.py"
 REPORT = ("date 2017-10-11\nWarplanes struck the town of Hajin on Tuesday, killing eight civilians, "

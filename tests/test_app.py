@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 from geo.places import boundaries
 from geo.export import FORMATS
 from geo.model import Incident
-from geo.store.core import DB_ENV, open_store
+from geo import open_store
+from geo.settings import DB_ENV
 from tests.fixtures_formats import outlines_geojson
 
 APP = Path(__file__).resolve().parent.parent / "app.py"

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 from benchmarks import synthetic
 from geo import summary
 from geo.filters import Filters
-from geo.store.core import DB_ENV, open_store
+from geo import open_store
+from geo.settings import DB_ENV
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 SIZE = 21_000  # above the page's LARGE (5,000) and with more located places than maplayer aggregates

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from geo.cli import main
-from geo.store.core import open_store
+from geo import open_store
 from tests.conftest import make_incident
 
 ROOT = Path(__file__).resolve().parent.parent

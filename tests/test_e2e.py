@@ -21,7 +21,8 @@ from playwright.sync_api import Error as PlaywrightError
 
 from geo.places import boundaries
 from geo.model import Incident
-from geo.store.core import DB_ENV, open_store
+from geo import open_store
+from geo.settings import DB_ENV
 from tests.fixtures_formats import outlines_geojson
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -43,3 +43,30 @@ def test_describe_reads_as_a_sentence():
     f = Filters.parse(start="2017-08-01", end="2017-08-31", provinces=["Raqqa"], min_killed=5)
     assert f.describe(12) == "12 incidents in Raqqa, 1 Aug 2017 – 31 Aug 2017, at least 5 reported killed"
     assert Filters().describe(1) == "1 incident in all provinces"
+
+
+def test_every_filter_survives_the_url_round_trip():
+    from geo.filters import SPECS
+    f = Filters.parse(start="2017-08-01", end="2017-08-31", provinces=["Raqqa", "Idlib"], min_killed=5,
+                      actor="coalition", source="SOHR", text="market", bbox="38.5,34.25,41,36.5")
+    assert all(getattr(f, name) not in (None, ()) for spec in SPECS for name in spec.fields)
+    params = f.to_params()
+    as_strings = {k: v if isinstance(v, list) else [v] for k, v in params.items()}  # st.query_params
+    assert Filters.from_params(params) == f == Filters.from_params(as_strings)
+
+
+def test_every_filter_is_a_cli_flag():
+    import argparse
+
+    from geo.filters import add_arguments, from_arguments
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--start", "2017-08-01", "--province", "Raqqa", "--province", "idlib",
+                              "--min-killed", "5", "--text", "market", "--bbox", "38,34,41,36"])
+    assert from_arguments(args) == Filters.parse(start="2017-08-01", provinces=["Raqqa", "Idlib"],
+                                                 min_killed=5, text="market", bbox=(38, 34, 41, 36))
+
+
+def test_words_use_thousands_separators():
+    assert Filters.parse(min_killed=1500).describe(100000) == \
+        "100,000 incidents in all provinces, at least 1,500 reported killed"

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from geo.store import core as store_module
+from geo.store import writer as store_module
 from geo.cli import main
 from geo.export import export_bytes
 from geo.formats import tabular
 from geo.ingest.importer import import_file, rejects_csv
 from geo.formats import Reject
-from geo.store.core import open_store
+from geo import open_store
 from tests.conftest import make_incident
 from tests.fixtures_formats import (ACLED_COLUMNS, UCDP_COLUMNS, acled_row, outlines_geojson,
                                     ucdp_row, write_rows)
@@ -77,9 +77,9 @@ def test_exit_codes(tmp_path: Path, capsys):
 
 def test_a_crash_mid_file_leaves_the_store_as_it_was(tmp_path: Path, store, monkeypatch):
     store.add([make_incident(id="before")])
-    original = store_module._chunks
+    original = store_module.chunks
 
-    adds_by = store_module._SQLITE_CHUNK if store.dialect == "sqlite" else store_module._CHUNK
+    adds_by = store.writer.chunk_size
 
     def crash_after_first_insert(items, size):
         if size != adds_by:  # not the add's own chunks (id look-ups)
@@ -89,7 +89,7 @@ def test_a_crash_mid_file_leaves_the_store_as_it_was(tmp_path: Path, store, monk
         yield next(chunks)  # two rows are inserted inside the transaction…
         raise RuntimeError("disk pulled out")  # …then the import dies
 
-    monkeypatch.setattr(store_module, "_chunks", crash_after_first_insert)
+    monkeypatch.setattr(store_module, "chunks", crash_after_first_insert)
     with pytest.raises(RuntimeError):
         import_file(store, _acled_file(tmp_path, good=6))
     assert store.count() == 1 and store.get("acled:SYR10000") is None

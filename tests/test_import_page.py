@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.store.core import DB_ENV, open_store
+from geo import open_store
+
+from geo.settings import DB_ENV
 from tests.fixtures_formats import ACLED_COLUMNS, acled_row, write_rows
 
 PAGE = Path(__file__).resolve().parent.parent / "views" / "2_Import_data.py"

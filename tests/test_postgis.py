@@ -12,7 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from geo.filters import Filters
-from geo.store.core import Store, open_store, where_clauses
+from geo import open_store
+from geo.store import Store
+from geo.filters import where_clauses
 from tests.conftest import make_incident
 
 
@@ -111,7 +113,7 @@ def test_fast_read_paths_agree_with_the_model(store):
 _IMPORT_RANGE = """
 import sys, time
 from pathlib import Path
-from geo.store.core import open_store
+from geo import open_store
 from tests.conftest import make_incident
 url, first, last, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 store = open_store(url)
@@ -143,8 +145,8 @@ def test_concurrent_imports_lose_nothing(store, tmp_path):
 
 
 def test_bulk_add_by_copy_stores_the_same_geometry_as_the_trigger(pg_store):
-    from geo.store import core as store_module
-    count = store_module._COPY_FROM + 200  # large enough for the COPY path
+    from geo.store import postgis as store_module
+    count = store_module.COPY_FROM + 200  # large enough for the COPY path
     incidents = [make_incident(id=f"b{i:05d}", places=["A", "B"],
                                points=[(38.0 + i / 1000, 35.0), None if i % 3 else (39.0, 36.0 - i / 1000)])
                  for i in range(count)]

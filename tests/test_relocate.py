@@ -12,7 +12,7 @@ import geo.places.gazetteer as gazetteer_module
 from geo import cli
 from geo.places.gazetteer import Gazetteer
 from geo.places.relocate import relocate
-from geo.store.core import open_store
+from geo import open_store
 from tests.conftest import make_incident
 from tests.loopback import serve
 

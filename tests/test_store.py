@@ -5,7 +5,8 @@ import sqlite3
 import pytest
 
 from geo.filters import Filters
-from geo.store.core import StoreError, open_store
+from geo import open_store
+from geo.store import StoreError
 from tests.conftest import make_incident
 
 
@@ -76,8 +77,8 @@ def test_bbox_filter(store):
 
 def test_failed_write_leaves_store_as_it_was(store, monkeypatch):
     store.add([make_incident(id="kept")])
-    import geo.store.core as store_module
-    real = store_module._to_row
+    import geo.store.writer as store_module
+    real = store_module.to_row
     calls = {"n": 0}
 
     def failing(inc):
@@ -87,14 +88,14 @@ def test_failed_write_leaves_store_as_it_was(store, monkeypatch):
         return real(inc)
 
     batch = [make_incident(id=f"new{i}") for i in range(5)]
-    monkeypatch.setattr(store_module, "_to_row", failing)
+    monkeypatch.setattr(store_module, "to_row", failing)
     with pytest.raises(RuntimeError):
         store.add(batch)
-    monkeypatch.setattr(store_module, "_to_row", real)
+    monkeypatch.setattr(store_module, "to_row", real)
     # a failure inside the SQL transaction rolls back too
     duplicate_in_sql = [make_incident(id="x1"), make_incident(id="x2")]
-    monkeypatch.setattr(store, "_existing_ids", lambda conn, ids: set())
-    monkeypatch.setattr(store, "_insert_ignoring_duplicates", lambda table: table.insert())
+    monkeypatch.setattr(store.writer, "existing_ids", lambda conn, ids: set())
+    monkeypatch.setattr(store.writer, "insert_statement", lambda table: table.insert())
     with pytest.raises(StoreError):
         store.add(duplicate_in_sql + [make_incident(id="kept")])
     assert [i.id for i in store.query()] == ["kept"]
@@ -131,7 +132,7 @@ def test_locked_database_is_a_clear_error(tmp_path):
     try:
         s.engine.dispose()
         import sqlalchemy as sa
-        from geo.store.core import Store
+        from geo.store import Store
         quick = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.1})
         with pytest.raises(StoreError, match="locked"):
             Store(quick, str(path)).add([make_incident()])
@@ -146,7 +147,7 @@ def test_bad_url_is_a_clear_error():
 
 
 def test_explicit_database_starts_empty_default_is_filled(tmp_path, monkeypatch):
-    import geo.store.core as store_module
+    import geo.settings as store_module
     explicit = open_store(f"sqlite:///{tmp_path / 'e.sqlite'}")
     assert explicit.count() == 0
     monkeypatch.delenv(store_module.DB_ENV, raising=False)
@@ -235,6 +236,7 @@ def test_store_made_before_the_meta_table_gets_one(tmp_path):
     s.add([make_incident(id="old-span", date="2015-01-01", date_end="2015-12-31")])
     with s.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE store_meta")
+        conn.exec_driver_sql("DROP TABLE store_migrations")  # as in a store made before they existed
     s.close()
     reopened = open_store(f"sqlite:///{path}")
     assert reopened.version() != "0"
@@ -252,6 +254,7 @@ def test_store_made_before_the_place_count_columns_gets_them_filled(tmp_path):
         conn.exec_driver_sql("DROP INDEX ix_incidents_map")
         conn.exec_driver_sql("ALTER TABLE incidents DROP COLUMN located")
         conn.exec_driver_sql("ALTER TABLE incidents DROP COLUMN unlocated")
+        conn.exec_driver_sql("DROP TABLE store_migrations")  # as in a store made before they existed
     s.close()
     counts = open_store(f"sqlite:///{path}").places()
     assert (counts.incidents, counts.located, counts.unlocated) == (2, 2, 2)
@@ -272,15 +275,15 @@ def _varied(count: int, prefix: str = "v") -> list:
 
 
 def test_large_add_rebuilds_the_indexes_and_agrees_with_row_by_row(tmp_path, monkeypatch):
-    import geo.store.core as store_module
-    monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
-    monkeypatch.setattr(store_module, "_SQLITE_CHUNK", 40)  # several chunks, a repeated id across them
+    import geo.store.sqlite as store_module
+    monkeypatch.setattr(store_module, "REBUILD_FROM", 50)
+    monkeypatch.setattr(store_module, "CHUNK", 40)  # several chunks, a repeated id across them
     bulk = open_store(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
     slow = open_store(f"sqlite:///{tmp_path / 'slow.sqlite'}")
     indexes = _index_sql(bulk)
     dropped = []
-    monkeypatch.setattr(store_module, "_drop_indexes",
-                        lambda conn, real=store_module._drop_indexes: (dropped.append(1), real(conn)))
+    monkeypatch.setattr(store_module, "drop_indexes",
+                        lambda conn, real=store_module.drop_indexes: (dropped.append(1), real(conn)))
     incidents = _varied(300)
     result = bulk.add(incidents + [incidents[5]])
     assert dropped and len(result.added) == 300 and result.skipped == [incidents[5].id]
@@ -298,13 +301,14 @@ def test_large_add_rebuilds_the_indexes_and_agrees_with_row_by_row(tmp_path, mon
 
 
 def test_failure_during_a_rebuilding_add_leaves_store_and_indexes_intact(tmp_path, monkeypatch):
-    import geo.store.core as store_module
-    monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
-    monkeypatch.setattr(store_module, "_SQLITE_CHUNK", 40)
+    import geo.store.sqlite as store_module
+    import geo.store.writer as writer_module
+    monkeypatch.setattr(store_module, "REBUILD_FROM", 50)
+    monkeypatch.setattr(store_module, "CHUNK", 40)
     store = open_store(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
     store.add(_varied(20, prefix="kept"))
     indexes, version, before = _index_sql(store), store.version(), store.query()
-    real = store_module._to_row
+    real = writer_module.to_row
     calls = {"n": 0}
 
     def failing(inc):
@@ -313,11 +317,11 @@ def test_failure_during_a_rebuilding_add_leaves_store_and_indexes_intact(tmp_pat
             raise RuntimeError("disk on fire")
         return real(inc)
 
-    monkeypatch.setattr(store_module, "_to_row", failing)
+    monkeypatch.setattr(writer_module, "to_row", failing)
     with pytest.raises(RuntimeError):
         store.add(_varied(200))
-    monkeypatch.setattr(store_module, "_to_row", real)
-    monkeypatch.setattr(store_module, "_create_indexes", lambda conn: conn.exec_driver_sql("SELECT nonsense"))
+    monkeypatch.setattr(writer_module, "to_row", real)
+    monkeypatch.setattr(store_module, "create_indexes", lambda conn: conn.exec_driver_sql("SELECT nonsense"))
     with pytest.raises(StoreError):  # the rebuild itself failing
         store.add(_varied(200))
     assert _index_sql(store) == indexes
@@ -325,9 +329,9 @@ def test_failure_during_a_rebuilding_add_leaves_store_and_indexes_intact(tmp_pat
 
 
 def test_an_iterator_is_added_chunk_by_chunk(tmp_path, monkeypatch):
-    import geo.store.core as store_module
-    monkeypatch.setattr(store_module, "_REBUILD_FROM", 50)
-    monkeypatch.setattr(store_module, "_SQLITE_CHUNK", 40)
+    import geo.store.sqlite as store_module
+    monkeypatch.setattr(store_module, "REBUILD_FROM", 50)
+    monkeypatch.setattr(store_module, "CHUNK", 40)
     store = open_store(f"sqlite:///{tmp_path / 'stream.sqlite'}")
     incidents = _varied(130)
     result = store.add(iter(incidents + incidents[:3]))
@@ -337,7 +341,7 @@ def test_an_iterator_is_added_chunk_by_chunk(tmp_path, monkeypatch):
 
 def test_reads_leave_the_garbage_collector_as_they_found_it(store, monkeypatch):
     import gc
-    import geo.store.core as store_module
+    import geo.store.store as store_module
     store.add([make_incident(id="gc")])
     assert gc.isenabled()
     assert [i.id for i in store.query()] == ["gc"] and len(store.query_frame()) == 1
@@ -351,7 +355,7 @@ def test_reads_leave_the_garbage_collector_as_they_found_it(store, monkeypatch):
     def broken(row):
         raise ValueError("cannot read")
 
-    monkeypatch.setattr(store_module, "_incident_from_row", broken)
+    monkeypatch.setattr(store_module, "incident_from_row", broken)
     with pytest.raises(ValueError):
         store.query()
     assert gc.isenabled()

@@ -140,3 +140,22 @@ def test_place_counts_and_grid_cells(store):
                                 reference.payload["cell"], incidents=len(single))
     for key in ("x", "y", "ck", "cn", "cp", "cu", "cl"):
         assert mine.payload[key] == reference.payload[key], key
+
+
+def test_sql_cells_share_a_toll_among_places_as_the_layer_does(store):
+    """The map means the same at every size: SQL cells (large selections) and the layer's own
+    cells (built from incidents) share a multi-place incident's toll among its places alike."""
+    from geo.filters import Filters
+    from geo.map import layer as maplayer
+    items = [inc(id="two", date="2020-01-02", killed=10, children=4, places=["P", "Q"], points=[(40.003, 35.003), (41.503, 36.003)]),
+             inc(id="three", date="2020-01-02", killed=9, children=None, places=["P", "R", "S"],
+                 points=[(40.004, 35.004), (41.504, 36.004), None]),
+             inc(id="one", date="2020-01-03", killed=3, children=1, places=["P"], points=[(40.006, 35.006)]),
+             inc(id="run", date="2020-01-04", date_end="2020-01-09", killed=50, cumulative=True,
+                 places=["P", "Q"], points=[(40.007, 35.007), (41.507, 36.007)])]
+    store.add(items)
+    reference = maplayer.layer_data(items, aggregate_above=0)
+    size = reference.payload["cell"]
+    mine = maplayer.cells_layer(store.grid_cells(Filters(), size), size, incidents=len(items))
+    for key in ("x", "y", "ck", "cn", "cp", "cu", "cl"):
+        assert mine.payload[key] == reference.payload[key], key

@@ -17,7 +17,9 @@ from ui.markdown import literal as md
 from geo.model import ValidationError
 from geo.extraction.text import decode
 from geo.ingest.reports import EDITABLE, review_row, reviewed_incident, save_reviewed
-from geo.store.core import DB_ENV, StoreError, open_store
+from geo import open_store
+from geo.store import StoreError
+from geo.settings import DB_ENV
 
 st.set_page_config(page_title="Add a report · Strike Atlas", page_icon="🗺️", layout="wide")
 

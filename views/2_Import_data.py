@@ -15,7 +15,9 @@ from geo.formats import FormatError, ReadResult
 from geo.formats.reader import DATASET_FORMATS
 from geo.ingest.importer import place_in_provinces, read_dataset, rejects_csv, store_result
 from ui.markdown import literal as md
-from geo.store.core import DB_ENV, StoreError, open_store
+from geo import open_store
+from geo.store import StoreError
+from geo.settings import DB_ENV
 from geo.summary import table_frame
 
 PREVIEW_ROWS = 200

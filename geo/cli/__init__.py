@@ -8,8 +8,8 @@ import importlib
 import sys
 from typing import Sequence
 
-from geo.filters import Filters, FilterError
-from geo.provinces import PROVINCES
+from geo import filters
+from geo.filters import FilterError, Filters
 
 # Each module has `register(subparsers)`, which adds its parser and sets `run=function(args) -> int`.
 COMMANDS = (
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from geo.formats import FormatError
-    from geo.store.core import StoreError
+    from geo.store import StoreError
 
     try:
         parser = build_parser()
@@ -68,18 +68,9 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
-    """The dashboard's filters as flags."""
-    parser.add_argument("--start", metavar="YYYY-MM-DD", help="first day (incidents overlapping it are kept)")
-    parser.add_argument("--end", metavar="YYYY-MM-DD", help="last day")
-    parser.add_argument("--province", action="append", metavar="NAME", default=[],
-                        help="governorate (repeatable); one of: " + ", ".join(PROVINCES))
-    parser.add_argument("--min-killed", type=int, metavar="N", help="at least N reported killed")
-    parser.add_argument("--actor", metavar="S", help="actor contains S")
-    parser.add_argument("--source", metavar="S", help="source contains S")
-    parser.add_argument("--text", metavar="S", help="any text field contains S")
+    """The dashboard's filters as flags (one per spec in geo.filters.SPECS)."""
+    filters.add_arguments(parser)
 
 
 def filters_from_args(args: argparse.Namespace) -> Filters:
-    return Filters.parse(start=args.start, end=args.end, provinces=args.province,
-                         min_killed=args.min_killed, actor=args.actor, source=args.source,
-                         text=args.text)
+    return filters.from_arguments(args)

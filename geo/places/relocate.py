@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from geo.places.gazetteer import Gazetteer, Match
 from geo.model import Incident, Point
-from geo.store.core import Store
+from geo.store import Store
 
 _SAME_POINT = 1e-4  # degrees (~10 m): a stored point and a gazetteer place this close are one place
 

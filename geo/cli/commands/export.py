@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.store.core import open_store
+    from geo import open_store
 
     fmt = args.format or _format_from_path(args.out) or "geojson"
     filters = filters_from_args(args)

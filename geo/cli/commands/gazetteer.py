@@ -49,7 +49,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         return 2
     if args.relocate:
         from geo.cli.commands.relocate import relocate_and_report
-        from geo.store.core import open_store
+        from geo import open_store
 
         code = relocate_and_report(open_store())
         return 2 if failed else code

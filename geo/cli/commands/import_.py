@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from geo.ingest.importer import import_file, import_reports
-    from geo.store.core import open_store
+    from geo import open_store
 
     if args.date:
         try:

@@ -10,7 +10,7 @@ from geo.cli import add_db_argument
 
 if TYPE_CHECKING:  # the CLI imports every command to build its parser: keep this one light
     from geo.places.relocate import RelocateResult
-    from geo.store.core import Store
+    from geo.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.store.core import open_store
+    from geo import open_store
 
     store = open_store(args.db, create=False)
     return relocate_and_report(store, dry_run=args.dry_run)
