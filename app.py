@@ -1,15 +1,12 @@
 """Strike Atlas dashboard, the map page: `streamlit run app.py` (the pages in views/ join the menu).
 
-A thin shell over `geo/`: sidebar widgets → Filters (kept in the URL) → store.query → map,
+A thin shell over `geo/`: sidebar widgets → Filters (kept in the URL) → geo.selection → map,
 headline figures, charts, table and downloads. Figures are as reported, never verified.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import altair as alt
@@ -17,20 +14,19 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import summary
-
-from geo.places import boundaries
-
-from geo.map import layer as maplayer
-
-from geo.map import view as mapview
 from geo.export import FORMATS, export_bytes
 from geo.filters import FilterError, Filters
-from ui.markdown import literal as md
-from geo.model import Incident
+from geo.map import view as mapview
+from geo.map.layer import LayerData
+from geo.places import boundaries
 from geo.provinces import PROVINCES
-from geo import open_store
+from geo.selection import Selection, select
+from geo.selection import extent as selection_extent
+from geo.selection import incidents as selection_incidents
+from geo.selection import map_layer as selection_map_layer
+from geo.selection import unlocated_hint as selection_unlocated_hint
 from geo.store import StoreError
-from geo.settings import DB_ENV
+from ui.common import DB_ENV, get_store, md, store_or_stop
 
 HERE = Path(__file__).resolve().parent
 MAP_KEY = "incident-map"
@@ -50,80 +46,25 @@ def static_assets() -> None:
     mapview.install_static_assets(HERE / "static")
 
 
-@st.cache_resource(show_spinner="Opening the incident store…")
-def get_store(url: str | None):
-    return open_store(url)
-
-
 # Every part of a selection is cached on (filters, Store.version()): the version changes with every
 # add, replace and delete, from any process, so a change shows at once and nothing else is redone.
 _PART = dict(max_entries=32, show_spinner=False, hash_funcs={Filters: repr})
-LARGE = 5_000  # incidents; above this the figures are summed in SQL and the table shows the first rows
-TABLE_ROWS = 1_000
 
 
 @st.cache_data(**_PART)
-def query(url: str | None, filters: Filters, version: str, limit: int | None = None) -> list[Incident]:
-    return get_store(url).query(filters, limit)
-
-
-@st.cache_data(**_PART)
-def count(url: str | None, filters: Filters, version: str) -> int:
-    return get_store(url).count(filters)
-
-
-@st.cache_data(**_PART)
-def totals(url: str | None, filters: Filters, version: str, by: str):
-    return get_store(url).totals(filters, by)
-
-
-@st.cache_data(**_PART)
-def place_counts(url: str | None, filters: Filters, version: str):
-    return get_store(url).places(filters)
-
-
-@st.cache_data(max_entries=16, show_spinner="Summing the incidents into map cells…",
-               hash_funcs={Filters: repr})
-def cells_layer(url: str | None, filters: Filters, version: str):
-    """The map of a large selection as grid cells summed in SQL; None when its located places are
-    few enough for the layer built from the incidents (which aggregates above the same threshold)."""
-    places = place_counts(url, filters, version)
-    if places.located <= maplayer.AGGREGATE_ABOVE or places.bounds is None:
-        return None
-    west, south, east, north = places.bounds
-    size = maplayer.cell_size([(west, south), (east, north)])
-    cells = get_store(url).grid_cells(filters, size)
-    return maplayer.cells_layer(cells, size, places.incidents, places.unlocated)
-
-
-@dataclass
-class Selection:
-    """The filtered incidents as the page shows them: all of them, or above LARGE their sums
-    (geo.summary.totals frames) and the first rows, so a million are never read as objects."""
-
-    count: int
-    incidents: list[Incident]  # every one; when large, the first TABLE_ROWS only
-    by_province: object = None  # totals frames, when large
-    by_date: object = None
-
-    @property
-    def large(self) -> bool:
-        return self.by_province is not None
-
-    @functools.cached_property
-    def per_province(self):
-        """Reported deaths per province (geo.summary's rules), for the chart and the outlines."""
-        if self.large:
-            return summary.deaths_per_province_from(self.by_province)
-        return summary.deaths_per_province(self.incidents)
-
-
 def selection(url: str | None, filters: Filters, version: str) -> Selection:
-    items = query(url, filters, version, LARGE + 1)
-    if len(items) <= LARGE:
-        return Selection(len(items), items)
-    return Selection(count(url, filters, version), items[:TABLE_ROWS],
-                     totals(url, filters, version, "province"), totals(url, filters, version, "date"))
+    return select(get_store(url), filters)
+
+
+@st.cache_data(max_entries=16, show_spinner="Summing the incidents for the map…",
+               hash_funcs={Filters: repr})
+def map_layer(url: str | None, filters: Filters, version: str) -> LayerData:
+    return selection_map_layer(get_store(url), selection(url, filters, version))
+
+
+@st.cache_data(**_PART)
+def unlocated_hint(url: str | None, filters: Filters, version: str) -> str | None:
+    return selection_unlocated_hint(get_store(url), selection(url, filters, version))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -134,9 +75,7 @@ def date_span(url: str | None, version: str) -> tuple[dt.date, dt.date] | None:
 @st.cache_data(max_entries=4, show_spinner=False)
 def store_extent(url: str | None, version: str) -> tuple[float, float, float, float] | None:
     """Where the stored incidents are: the base map's fixed view, whatever the filters."""
-    if count(url, Filters(), version) <= LARGE:
-        return summary.extent(query(url, Filters(), version, LARGE + 1))  # shared with selection()
-    return summary.padded(place_counts(url, Filters(), version).bounds)  # incidents' mean points
+    return selection_extent(get_store(url))
 
 
 def base_map(bounds: tuple[float, float, float, float] | None):
@@ -171,15 +110,14 @@ def select_clicked_province() -> None:
         st.session_state.f_provinces = chosen
 
 
-def show_map(incidents: list[Incident], bounds, outlines, selected: tuple[str, ...],
-             province_deaths: dict[str, int], layer=None) -> None:
+def show_map(layer: LayerData, bounds, outlines, selected: tuple[str, ...],
+             province_deaths: dict[str, int]) -> None:
     """The map: province outlines (when installed and switched on), shaded by `province_deaths`,
-    under the incident markers. A large selection brings its `layer` (maplayer.LayerData, cells
-    summed in SQL) instead of the incidents."""
+    under the selection's incident layer (geo.selection.map_layer: points, or grid cells)."""
     layers = []
     if outlines is not None:
         layers.append(boundaries.outline_layer(outlines, province_deaths, selected=selected))
-    layers.append(mapview.incident_layer(layer if layer is not None else incidents, colour_by="children"))
+    layers.append(mapview.incident_layer(layer))
     # Only a click on an outline reruns the page: markers report no shape, pan and zoom nothing.
     st_folium(base_map(bounds), key=MAP_KEY, height=620, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=select_clicked_province,
@@ -273,7 +211,7 @@ def sidebar(span: tuple[dt.date, dt.date]) -> Filters:
 # --- the page -----------------------------------------------------------------------------------
 
 def show_headline(sel: Selection) -> None:
-    head = summary.headline_from(sel.by_province) if sel.large else summary.headline(sel.incidents)
+    head = sel.headline
     # The explanation goes under the figures, not beside them: beside, the labels were cut
     # ("Reporte…") on screens narrower than about 1,000 px.
     a, b, c = st.columns(3)
@@ -293,13 +231,9 @@ def show_headline(sel: Selection) -> None:
 
 
 def show_charts(sel: Selection) -> None:
-    if sel.large:
-        step = summary.time_step_from(sel.by_date)
-        over_time = summary.deaths_over_time_from(sel.by_date, step)
-    else:
-        step = summary.time_step(sel.incidents)
-        over_time = summary.deaths_over_time(sel.incidents, step)
-    per_province = sel.per_province
+    step = sel.time_step
+    over_time = sel.over_time()
+    per_province = sel.per_province()
     if not over_time.empty:
         st.markdown(f"**Reported deaths per {'day' if step == 'D' else 'week'}**")
         over_time["when"] = over_time["period"].dt.strftime(
@@ -355,7 +289,7 @@ def show_downloads(url: str | None, filters: Filters, sel: Selection) -> None:
     today = dt.date.today().isoformat()
 
     def incidents():
-        return get_store(url).iter_query(filters) if sel.large else sel.incidents
+        return selection_incidents(get_store(url), filters) if sel.large else sel.incidents
 
     with st.container(horizontal=True):
         for fmt in FORMATS.values():
@@ -367,29 +301,23 @@ def show_downloads(url: str | None, filters: Filters, sel: Selection) -> None:
 
 
 def map_page() -> None:
-    url = os.environ.get(DB_ENV) or None
+    url, store = store_or_stop("Strike Atlas")
     try:
-        store = get_store(url)
         version = store.version()
         span = date_span(url, version)  # None: the store is empty
-        empty = span is None
-        span = span or (dt.date.today(), dt.date.today())
     except StoreError as exc:
         st.title("Strike Atlas")
-        st.error(f"The incident store cannot be opened: {md(str(exc))}  \nCheck `{DB_ENV}` "
+        st.error(f"The incident store cannot be read: {md(str(exc))}  \nCheck `{DB_ENV}` "
                  "(or remove the damaged file so a fresh one is created), then reload the page.")
         st.stop()
+    empty = span is None
+    span = span or (dt.date.today(), dt.date.today())
 
     filters = sidebar(span)
     try:
         sel = selection(url, filters, version)
-        if sel.large:
-            layer = cells_layer(url, filters, version)
-            map_incidents = [] if layer is not None else query(url, filters, version)
-            hint = summary.gazetteer_command(place_counts(url, filters, version).unlocated_countries)
-        else:
-            layer, map_incidents = None, sel.incidents
-            hint = summary.gazetteer_hint(sel.incidents)
+        layer = map_layer(url, filters, version)
+        hint = unlocated_hint(url, filters, version)
     except StoreError as exc:
         st.error(f"The incidents could not be read: {md(str(exc))}  \nWait a moment and reload.")
         st.stop()
@@ -410,8 +338,8 @@ def map_page() -> None:
     show_headline(sel)
     map_column, charts_column = st.columns([2, 1], gap="medium")
     with map_column:
-        show_map(map_incidents, store_extent(url, version), outlines, filters.provinces,
-                 summary.province_deaths(sel.per_province), layer=layer)
+        show_map(layer, store_extent(url, version), outlines, filters.provinces,
+                 summary.province_deaths(sel.per_province()))
     with charts_column:
         show_charts(sel)
     show_table(sel, hint)

@@ -327,3 +327,10 @@ def _split_places(text: str) -> list[str]:
     if text.startswith("["):
         return [str(p) for p in json.loads(text)]
     return [p.strip() for p in text.split(";") if p.strip()]
+
+
+def safe_url(url: str | None) -> str | None:
+    """The source link only when it is http(s); anything else (javascript:, data:) is not a link."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None

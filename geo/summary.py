@@ -10,8 +10,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from geo.map.layer import safe_url
-from geo.model import Incident
+from geo.model import Incident, safe_url
 from geo.provinces import PROVINCES
 
 NOT_LOCATED = "not located"

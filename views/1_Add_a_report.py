@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 
 import pandas as pd
 import streamlit as st
@@ -17,20 +16,14 @@ from ui.markdown import literal as md
 from geo.model import ValidationError
 from geo.extraction.text import decode
 from geo.ingest.reports import EDITABLE, review_row, reviewed_incident, save_reviewed
-from geo import open_store
 from geo.store import StoreError
-from geo.settings import DB_ENV
+from ui.common import database_url, get_store
 
 st.set_page_config(page_title="Add a report · Strike Atlas", page_icon="🗺️", layout="wide")
 
 COLOURS = {"killed": "#f7b2b2", "killed_max": "#f7b2b2", "children": "#ffd59e", "women": "#e2c6f5",
            "injured": "#b9e3f7", "place": "#c4ebc4", "date": "#f0f0a8", "source": "#dddddd",
            "actor": "#f5d0e6"}
-
-
-@st.cache_resource(show_spinner="Opening the incident store…")
-def get_store(url: str | None):
-    return open_store(url)
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
@@ -103,7 +96,7 @@ if not reports:
     st.stop()
 
 try:
-    store = get_store(os.environ.get(DB_ENV))
+    store = get_store(database_url())
 except StoreError as exc:
     st.error(md(f"The incident store cannot be opened: {exc}"))
     st.stop()

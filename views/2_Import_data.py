@@ -4,7 +4,6 @@ see the incidents and the rejected rows, then store them. A thin shell over `geo
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from pathlib import Path
 
@@ -15,20 +14,14 @@ from geo.formats import FormatError, ReadResult
 from geo.formats.reader import DATASET_FORMATS
 from geo.ingest.importer import place_in_provinces, read_dataset, rejects_csv, store_result
 from ui.markdown import literal as md
-from geo import open_store
 from geo.store import StoreError
-from geo.settings import DB_ENV
+from ui.common import database_url, get_store
 from geo.summary import table_frame
 
 PREVIEW_ROWS = 200
 UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg"]
 
 st.set_page_config(page_title="Import data · Strike Atlas", page_icon="🗺️", layout="wide")
-
-
-@st.cache_resource(show_spinner="Opening the incident store…")
-def get_store(url: str | None):
-    return open_store(url)
 
 
 def read_upload(name: str, data: bytes, fmt: str) -> tuple[str, ReadResult, int]:
@@ -61,7 +54,7 @@ st.caption("ACLED exports, UCDP GED files, the atlas's own CSV or GeoJSON, and G
            "reason and can be downloaded. Figures are as reported by each dataset, not verified. "
            "News reports (.txt) go through the “Add a report” page.")
 
-url = os.environ.get(DB_ENV)
+url = database_url()
 upload = st.file_uploader("Dataset file", type=UPLOAD_TYPES, key="import_upload")
 fmt = st.selectbox("Format", ["auto", *DATASET_FORMATS], key="import_format",
                    help="auto: detected from the columns (ACLED, UCDP, the atlas's CSV) or the file type")

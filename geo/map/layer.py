@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from geo.model import Incident
+from geo.model import Incident, safe_url
 
 AGGREGATE_ABOVE = 20_000  # located places; more are drawn as grid cells with summed deaths
 DETAIL_LIMIT = 2_000  # incidents; above it the quote, link and id are not embedded (said in the popup)
@@ -152,13 +152,6 @@ def to_json(value: Any) -> str:
     text = _TEMPLATE_OPENER.sub(r"\\u007b", text)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def safe_url(url: str | None) -> str | None:
-    """The source link only when it is http(s); anything else (javascript:, data:) is not a link."""
-    if url and url.strip().lower().startswith(("http://", "https://")):
-        return url.strip()
-    return None
 
 
 # --- points ---------------------------------------------------------------------------------
