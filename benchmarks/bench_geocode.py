@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from geo.places.gazetteer import MIN_SCORE, Gazetteer  # noqa: E402
 from geo.names import fold  # noqa: E402
+from geo.places.gazetteer import MIN_SCORE, Gazetteer  # noqa: E402
 from tests.test_gazetteer import ARABIC, VARIANTS  # noqa: E402
 
 NONSENSE = ["xyzzy", "toll", "road", "house", "regime", "hospital", "Blorfengast", "qwertyuiop"]

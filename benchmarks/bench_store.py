@@ -29,9 +29,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import synthetic  # noqa: E402
+from geo import open_store  # noqa: E402
 from geo.filters import Filters  # noqa: E402
 from geo.model import Incident  # noqa: E402
-from geo import open_store  # noqa: E402
 from geo.store import Store  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -109,8 +109,8 @@ def run_size(size: int, pg_url: str | None, only: str | None = None) -> list[Row
     for kind, make in ({} if only == "import" else QUERIES).items():
         samples = [make(rng) for _ in range(_repeats(size))]
         for name, store in stores.items():
-            times, found = _time_queries(lambda f: store.query(f), samples)
-            frame_times, _ = _time_queries(lambda f: store.query_frame(f), samples)
+            times, found = _time_queries(store.query, samples)
+            frame_times, _ = _time_queries(store.query_frame, samples)
             naive = _naive_query_seconds(store, samples[0])
             rows.append(_row(size, f"{kind}: query p50 ms ({name})", _ms(_p(times, 50)), "< 150 at 1M",
                              naive=_ms(naive), lower_is_better=True,
@@ -187,8 +187,9 @@ def _time_queries(run: Callable[[Filters], object], samples: list[Filters]) -> t
 def _naive_query_seconds(store: Store, filters: Filters) -> float:
     """Load every row, build a validated Incident for each, then filter in Python."""
     import sqlalchemy as sa
-    from geo.store.schema import incidents_table
+
     from geo.model import FIELDS
+    from geo.store.schema import incidents_table
     started = time.perf_counter()
     kept = []
     with store.engine.connect() as conn:

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from geo.filters import FilterError, Filters
     from geo.formats import FormatError, ReadResult, Reject
     from geo.formats.reader import read_file
+    from geo.ingest.bundled import open_store
     from geo.model import Incident, ValidationError
     from geo.places.gazetteer import Gazetteer, default_gazetteer
-    from geo.ingest.bundled import open_store
     from geo.store import Store, StoreError
 
 _PUBLIC = {
@@ -33,7 +33,12 @@ _PUBLIC = {
     "export_bytes": "geo.export",
     "Gazetteer": "geo.places.gazetteer", "default_gazetteer": "geo.places.gazetteer",
 }
-__all__ = ["__version__", "user_agent", *_PUBLIC]
+__all__ = [
+    "__version__", "user_agent", "open_store", "Store", "StoreError", "Filters", "FilterError",
+    "Incident", "ValidationError", "extract", "Extraction", "ExtractionError", "read_file",
+    "FormatError", "ReadResult", "Reject", "export_bytes", "Gazetteer", "default_gazetteer",
+]
+assert set(__all__) == {"__version__", "user_agent", *_PUBLIC}
 
 
 def __getattr__(name: str) -> Any:

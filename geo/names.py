@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
 from typing import NamedTuple
 
 from unidecode import unidecode

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.model import Incident  # noqa: E402
 from geo import open_store  # noqa: E402
+from geo.model import Incident  # noqa: E402
 from geo.store import Store  # noqa: E402
 
 

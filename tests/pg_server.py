@@ -91,7 +91,7 @@ def start() -> PgServer:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
         if detail:
-            raise PgUnavailable(f"PostgreSQL did not start; its log ends with:\n{detail}")
+            raise PgUnavailable(f"PostgreSQL did not start; its log ends with:\n{detail}") from None
         raise
     return server
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.places import boundaries
+from geo import open_store
 from geo.export import FORMATS
 from geo.model import Incident
-from geo import open_store
+from geo.places import boundaries
 from geo.settings import DB_ENV
 from tests.fixtures_formats import outlines_geojson
 

@@ -10,9 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from benchmarks import synthetic
-from geo import summary
+from geo import open_store, summary
 from geo.filters import Filters
-from geo import open_store
 from geo.settings import DB_ENV
 
 APP = Path(__file__).resolve().parent.parent / "app.py"

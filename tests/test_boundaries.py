@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from geo.places import boundaries
-
-from geo.map import view as mapview
-from geo.places.boundaries import BoundaryError
 from geo.cli import main
+from geo.map import view as mapview
+from geo.places import boundaries
+from geo.places.boundaries import BoundaryError
 from tests.fixtures_formats import outlines_geojson, rectangle
 from tests.loopback import serve
 

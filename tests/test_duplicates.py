@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from geo.extraction.places import haversine_km
 from geo.ingest.duplicates import find_duplicates, merge
 from geo.model import Incident
-from geo.extraction.places import haversine_km
 
 HAJIN = (40.83138, 34.69508)
 

@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 
 from geo import cli
-from geo.places.gazetteer import (MIN_SCORE, SUPPLEMENT, Gazetteer, GazetteerError, Match,
-                           default_gazetteer, read_supplement)
 from geo.names import fold, skeleton, strip_articles
+from geo.places.gazetteer import (
+    MIN_SCORE,
+    SUPPLEMENT,
+    Gazetteer,
+    GazetteerError,
+    Match,
+    default_gazetteer,
+    read_supplement,
+)
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -8,11 +8,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from geo import settings
-from geo import cli
+from geo import cli, settings
 from geo.places.gazetteer import Gazetteer
-from geo.places.nominatim import (ENV_ENABLE, ENV_URL, NOMINATIM_SCORE, NominatimGeocoder,
-                           OnlineGeocoderError, locate, online_geocoder)
+from geo.places.nominatim import (
+    ENV_ENABLE,
+    ENV_URL,
+    NOMINATIM_SCORE,
+    NominatimGeocoder,
+    OnlineGeocoderError,
+    locate,
+    online_geocoder,
+)
 from tests.loopback import serve
 
 # Made-up answers: these places exist only in this test.

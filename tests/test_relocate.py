@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 import geo.places.gazetteer as gazetteer_module
-from geo import cli
+from geo import cli, open_store
 from geo.places.gazetteer import Gazetteer
 from geo.places.relocate import relocate
-from geo import open_store
 from tests.conftest import make_incident
 from tests.loopback import serve
 

@@ -16,8 +16,8 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from geo import settings
-from geo.places.gazetteer import DATA_DIR, Gazetteer, Match, default_gazetteer
 from geo.names import fold, readable
+from geo.places.gazetteer import DATA_DIR, Gazetteer, Match, default_gazetteer
 from geo.provinces import normalise
 
 ENV_ENABLE = "STRIKE_ATLAS_ONLINE_GEOCODER"  # "nominatim" turns the fallback on

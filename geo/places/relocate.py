@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from geo.places.gazetteer import Gazetteer, Match
 from geo.model import Incident, Point
+from geo.places.gazetteer import Gazetteer, Match
 from geo.store import Store
 
 _SAME_POINT = 1e-4  # degrees (~10 m): a stored point and a gazetteer place this close are one place
@@ -79,7 +79,7 @@ def relocate_incident(incident: Incident, gazetteer: Gazetteer,
     if not matches:
         return None
     province = incident.province or _agreed_province(incident, matches, gazetteer)
-    if province != incident.province:
+    if province is not None and province != incident.province:
         result.provinces[incident.id] = province
     return dataclasses.replace(incident, points=points, province=province)  # re-validates
 

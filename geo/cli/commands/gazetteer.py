@@ -48,8 +48,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     if failed == len(args.countries):
         return 2
     if args.relocate:
-        from geo.cli.commands.relocate import relocate_and_report
         from geo import open_store
+        from geo.cli.commands.relocate import relocate_and_report
 
         code = relocate_and_report(open_store())
         return 2 if failed else code
