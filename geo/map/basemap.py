@@ -101,10 +101,10 @@ def _default_labels() -> tuple[tuple, ...]:
 
 
 def payload(folder: Path | None = None, labels: list[list] | None = None) -> dict[str, Any]:
-    """What `StrikeAtlas.basemap` draws: geometries per layer, town labels and the credit line."""
+    """What `StrikeAtlas.basemap` draws: geometries per layer, town labels and the credit lines."""
     data = dict(_geography(str(folder or BASEMAP_DIR)))
     data["labels"] = labels if labels is not None else [list(label) for label in _default_labels()]
-    data["credit"] = CREDIT
+    data["credits"] = [BACKGROUND_CREDIT, BOUNDARIES_CREDIT]
     return data
 
 

@@ -29,8 +29,8 @@ BUNDLED_DIR = DATA_DIR / "basemap"  # Syria's governorates, bundled (geo/map/bas
 
 # Choropleth classes, light to dark blue for reported deaths (blue so the red incident markers
 # stand out on them); no deaths is grey.
-COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-NO_DEATHS = "#eeeeee"
+COLOURS = ("#bdd7e7", "#6baed6", "#3182bd", "#08519c", "#08306b")  # apart under deuteranopia (tests/test_palettes.py)
+NO_DEATHS = "#f4f4f4"
 
 
 class BoundaryError(RuntimeError):

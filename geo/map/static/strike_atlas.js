@@ -34,6 +34,8 @@
     "line-height:1.35}",
     // the hover tooltip never sits over an open popup
     ".sa-popup-open .leaflet-tooltip{display:none}",
+    ".leaflet-control-attribution.sa-folded{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;",
+    "cursor:pointer}",
     ".sa-labels{position:absolute;left:0;top:0}",
     ".sa-label{position:absolute;white-space:nowrap;font:11px/1.2 sans-serif;color:#333;",
     "text-shadow:0 0 2px #f4f1ea,0 0 2px #f4f1ea,0 0 3px #f4f1ea;transform:translate(-3px,-50%)}",
@@ -477,8 +479,9 @@
     group.addLayer(trigger);
     data.shapes.forEach(function (geometry, i) {
       var info = data.props[i];
+      // in dark mode a province without deaths is barely tinted, not a pale patch
       var base = {renderer: canvas, color: info.s ? "#08306b" : "#666", weight: info.s ? 3 : 1,
-                  fillColor: info.c, fillOpacity: 0.5};
+                  fillColor: info.c, fillOpacity: info.d || !dark() ? 0.5 : 0.12};
       var shape = L.GeoJSON.geometryToLayer({type: "Feature", geometry: geometry, properties: {}}, base);
       shape.options.saInfo = info;
       shape.toGeoJSON = null;  // a click on the shape itself never filters
@@ -712,7 +715,9 @@
   function basemap(map, data) {
     var base = map.createPane("saBase"), labelPane = map.createPane("saLabels");
     base.style.zIndex = 150;  // under the tile pane (200)
-    labelPane.style.zIndex = 160;
+    // Names go over the province shading (overlay pane, 400) so they stay legible, under popups;
+    // they step aside once the tiles, which carry their own names, have all loaded.
+    labelPane.style.zIndex = 450;
     base.style.pointerEvents = labelPane.style.pointerEvents = "none";
     var canvas = L.canvas({pane: "saBase", padding: 0.3}), drawn = [];
     function add(geometries, role, names) {
@@ -747,10 +752,42 @@
     style();
     if (DARK && DARK.addEventListener) DARK.addEventListener("change", style);
     var labels = new Labels(data.labels || []).addTo(map);
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.TileLayer)) return;
+      var failed = false;
+      layer.on("loading", function () { failed = false; });
+      layer.on("tileerror", function () { failed = true; labelPane.style.display = ""; });
+      layer.on("load", function () { labelPane.style.display = failed ? "" : "none"; });
+    });
     window.strikeAtlasBase = {countries: (data.countries || []).length, rivers: (data.rivers || []).length,
                               lakes: (data.lakes || []).length, provinces: (data.provinces || []).length,
                               labels: labels, renderer: canvas};
-    if (map.attributionControl && data.credit) map.attributionControl.addAttribution(safeHtml(data.credit));
+    if (map.attributionControl) {  // one entry per credit: Leaflet merges the outlines' identical one
+      (data.credits || []).forEach(function (c) { map.attributionControl.addAttribution(safeHtml(c)); });
+    }
+  }
+
+  // On narrow maps the credits take one line, cut with an ellipsis; a click (or Enter) unfolds them.
+  function foldCredits(map) {
+    var box = map.attributionControl && map.attributionControl.getContainer();
+    if (!box) return;
+    box.tabIndex = 0;
+    box.setAttribute("role", "button");
+    box.setAttribute("aria-label", "Map credits (press to show them all)");
+    function fit() {
+      var narrow = map.getSize().x < OPEN_MIN_WIDTH;
+      L.DomUtil[narrow && !box._saOpen ? "addClass" : "removeClass"](box, "sa-folded");
+      box.style.maxWidth = Math.max(120, map.getSize().x - 110) + "px";  // clear of the scale bar
+    }
+    function toggle(e) {
+      if (e.target && e.target.tagName === "A") return;
+      box._saOpen = !box._saOpen;
+      fit();
+    }
+    L.DomEvent.on(box, "click", toggle);
+    L.DomEvent.on(box, "keydown", function (e) { if (e.key === "Enter" || e.key === " ") { L.DomEvent.stop(e); toggle(e); } });
+    map.on("resize", fit);
+    fit();
   }
 
   // Base-map settings: the offline base map (or a plain background), a metric scale bar and the
@@ -765,6 +802,7 @@
     }
     if (options.basemap) basemap(map, options.basemap);
     watchPopups(map);
+    foldCredits(map);
   }
 
   window.StrikeAtlas = {draw: draw, legend: legend, legendNode: legendNode, outlines: outlines,
