@@ -14,10 +14,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import summary
-from geo.export import FORMATS, export_bytes
+from geo.export import FORMATS, download_name, export_bytes
 from geo.filters import FilterError, Filters
 from geo.map import view as mapview
 from geo.map.layer import LayerData
+from geo.model import Incident
 from geo.places import boundaries
 from geo.provinces import PROVINCES
 from geo.selection import Selection, select
@@ -31,7 +32,8 @@ from ui.common import DB_ENV, get_store, md, store_or_stop
 HERE = Path(__file__).resolve().parent
 MAP_KEY = "incident-map"
 FORMAT_LABELS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "html": "HTML map"}
-CREDITS = "Places: GeoNames (CC BY 4.0, geonames.org) · Map tiles © OpenStreetMap contributors"
+CREDITS = (f"Places: GeoNames (CC BY 4.0, geonames.org) · {mapview.basemap.CREDIT} · "
+           "Map tiles © OpenStreetMap contributors")
 NOT_VERIFIED = "Figures are as reported by each incident's source, not verified."
 ATTRIBUTION = f"{CREDITS} · {NOT_VERIFIED}"
 
@@ -58,8 +60,13 @@ def selection(url: str | None, filters: Filters, version: str) -> Selection:
 
 @st.cache_data(max_entries=16, show_spinner="Summing the incidents for the map…",
                hash_funcs={Filters: repr})
-def map_layer(url: str | None, filters: Filters, version: str) -> LayerData:
-    return selection_map_layer(get_store(url), selection(url, filters, version))
+def map_layer(url: str | None, filters: Filters, version: str, colour_by: str = "children") -> LayerData:
+    return selection_map_layer(get_store(url), selection(url, filters, version), colour_by)
+
+
+@st.cache_data(**_PART)
+def unlocated_places(url: str | None, filters: Filters, version: str) -> int:
+    return get_store(url).places(filters).unlocated
 
 
 @st.cache_data(**_PART)
@@ -94,31 +101,67 @@ def _load_outlines(folder: str, files: tuple):
 
 
 def province_outlines():
-    """The installed province outlines, reloaded when their files change; None when none are."""
-    folder = boundaries.boundaries_dir()
+    """The installed province outlines (else Syria's bundled governorates), reloaded when their
+    files change; None when there are none."""
+    folder = boundaries.outlines_dir()
     files = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*_ADM1.*"))
                   if folder.is_dir() else ())
     return _load_outlines(str(folder), files) if files else None
 
 
 def select_clicked_province() -> None:
-    """st_folium's callback: a click on a province outline adds it to (or removes it from) the
-    province filter. It runs before the sidebar is drawn, so the widget can still be changed."""
+    """st_folium's callback: "Filter by this province" in an outline's popup adds it to (or removes
+    it from) the province filter; a click on the outline itself only opens that popup. It runs
+    before the sidebar is drawn, so the widget can still be changed."""
     chosen = mapview.provinces_after_click(st.session_state.get("f_provinces", []),
                                            st.session_state.get(MAP_KEY))
     if chosen is not None:
         st.session_state.f_provinces = chosen
 
 
+COLOUR_LABELS = {"children": "Share of children", "actor": "Actor", "event_type": "Event type"}
+
+
+def colour_choice(aggregated: bool) -> str:
+    """The map's "Colour by" switch (its key is in the map's legend); cells summed in SQL know
+    only the share of children."""
+    # a radio, not a segmented control: its options wrap on a narrow column instead of being cut
+    choice = st.radio("Colour by", list(COLOUR_LABELS), format_func=COLOUR_LABELS.get, index=0,
+                      key="map_colour", disabled=aggregated, horizontal=True,
+                      help="What the markers' colour shows; the key is in the map's legend.")
+    if aggregated:
+        st.caption("Grid cells are coloured by the share of children; narrow the filters to colour "
+                   "single incidents by actor or event type.")
+        return "children"
+    return choice or "children"
+
+
+def not_located_line(incidents: list[Incident], unlocated: int, hint: str | None) -> None:
+    """"N places not located" beside the map, with their names, not only in the map's legend."""
+    names = sorted({place for inc in incidents for place, point in zip(inc.places, inc.points)
+                    if point is None})
+    count = max(unlocated, len(names))
+    if not count:
+        return
+    listed = ", ".join(md(n) for n in names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
+    text = f"**{count:,} place{'s' if count != 1 else ''} not located**, so not on the map"
+    text += f": {listed}." if names else " (the table lists them)."
+    if hint:
+        text += f" Run `{hint}` to look them up in GeoNames' full list, then reload."
+    st.markdown(f":orange-badge[:material/location_off: not on the map] {text}")
+
+
 def show_map(layer: LayerData, bounds, outlines, selected: tuple[str, ...],
              province_deaths: dict[str, int]) -> None:
-    """The map: province outlines (when installed and switched on), shaded by `province_deaths`,
-    under the selection's incident layer (geo.selection.map_layer: points, or grid cells)."""
+    """The map: province outlines (installed or bundled, when switched on), shaded by
+    `province_deaths`, over the offline base map and under the selection's incident layer
+    (geo.selection.map_layer: points, or grid cells)."""
     layers = []
     if outlines is not None:
         layers.append(boundaries.outline_layer(outlines, province_deaths, selected=selected))
     layers.append(mapview.incident_layer(layer))
-    # Only a click on an outline reruns the page: markers report no shape, pan and zoom nothing.
+    # Only "Filter by this province" in an outline's popup reruns the page: markers and outlines
+    # report no shape, pan and zoom nothing.
     st_folium(base_map(bounds), key=MAP_KEY, height=620, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=select_clicked_province,
               feature_group_to_add=layers)
@@ -132,7 +175,8 @@ def outlines_switch(outlines) -> bool:
         return False
     on = st.sidebar.toggle("Province outlines", value=st.session_state.get("outlines_on", True),
                            key="f_outlines",
-                           help="Provinces shaded by the reported deaths shown; click one to filter by it.")
+                           help="Provinces shaded by the reported deaths shown; click one, then "
+                                "“Filter by this province” in its popup.")
     st.session_state.outlines_on = on  # kept while other pages are open (widget keys are not)
     return on
 
@@ -235,9 +279,9 @@ def show_charts(sel: Selection) -> None:
     over_time = sel.over_time()
     per_province = sel.per_province()
     if not over_time.empty:
-        st.markdown(f"**Reported deaths per {'day' if step == 'D' else 'week'}**")
-        over_time["when"] = over_time["period"].dt.strftime(
-            "%-d %b %Y" if step == "D" else "week of %-d %b %Y")
+        # Short labels (the heading says what a bar is), so they are not cut on narrow screens.
+        st.markdown(f"**Reported deaths per {'day' if step == 'D' else 'week (from its first day)'}**")
+        over_time["when"] = over_time["period"].dt.strftime("%-d %b %Y")
         st.altair_chart(range_bars(over_time, "when", vertical=True), width="stretch")
     if not per_province.empty:
         st.markdown("**Reported deaths per province**")
@@ -246,16 +290,25 @@ def show_charts(sel: Selection) -> None:
 
 
 def range_bars(frame, category: str, vertical: bool) -> alt.LayerChart:
-    """Bars of the reported minimum over lighter bars up to the maximum, in the frame's order."""
-    axis = alt.Axis(labelAngle=-40, labelOverlap=True) if vertical else alt.Axis()
+    """Bars of the reported minimum over lighter bars up to the maximum, in the frame's order.
+
+    Counts read "200k" rather than "200,000" (whose labels ran together at 900 px), the value axis
+    has no title (the heading above the chart says it, and an axis title was cut), category labels
+    are limited to what fits."""
+    axis = (alt.Axis(labelAngle=-40, labelOverlap="greedy", labelLimit=110) if vertical
+            else alt.Axis(labelLimit=120))
     where = alt.X if vertical else alt.Y
-    value = alt.Y if vertical else alt.X
+    value_axis = alt.Axis(format="~s", tickCount=4, labelOverlap="greedy", title=None)
     category_enc = where(f"{category}:N", sort=None, title=None, axis=axis)
+
+    def value(field: str, **kwargs):
+        return (alt.Y if vertical else alt.X)(field, axis=value_axis, **kwargs)
+
     tooltip = [alt.Tooltip(f"{category}:N", title=""), alt.Tooltip("killed:Q", title="deaths (min)"),
                alt.Tooltip("killed_max:Q", title="deaths (max)"),
                alt.Tooltip("incidents:Q", title="incidents")]
     base = alt.Chart(frame).encode(category_enc, tooltip=tooltip)
-    upper = base.mark_bar(color="#f4a582").encode(value("killed_max:Q", title="reported deaths"))
+    upper = base.mark_bar(color="#f4a582").encode(value("killed_max:Q", title=None))
     lower = base.mark_bar(color="#b2182b").encode(value("killed:Q"))
     return alt.layer(upper, lower).properties(height=200 if vertical else alt.Step(26))
 
@@ -286,8 +339,6 @@ def show_table(sel: Selection, hint: str | None) -> None:
 def show_downloads(url: str | None, filters: Filters, sel: Selection) -> None:
     """Download buttons; a file is made only when its button is pressed (every incident selected,
     streamed from the store when the page holds only the first rows)."""
-    today = dt.date.today().isoformat()
-
     def incidents():
         return selection_incidents(get_store(url), filters) if sel.large else sel.incidents
 
@@ -295,8 +346,8 @@ def show_downloads(url: str | None, filters: Filters, sel: Selection) -> None:
         for fmt in FORMATS.values():
             st.download_button(
                 f"Download {FORMAT_LABELS.get(fmt.name, fmt.name.upper())}",
-                data=lambda name=fmt.name: export_bytes(incidents(), name),
-                file_name=f"strike-atlas-{today}.{fmt.extension}", mime=fmt.mime, on_click="ignore",
+                data=lambda name=fmt.name: export_bytes(incidents(), name, filters),
+                file_name=download_name(filters, fmt.name), mime=fmt.mime, on_click="ignore",
                 disabled=not sel.count, key=f"download-{fmt.name}", width="content")
 
 
@@ -316,7 +367,7 @@ def map_page() -> None:
     filters = sidebar(span)
     try:
         sel = selection(url, filters, version)
-        layer = map_layer(url, filters, version)
+        layer = map_layer(url, filters, version, st.session_state.get("map_colour", "children"))
         hint = unlocated_hint(url, filters, version)
     except StoreError as exc:
         st.error(f"The incidents could not be read: {md(str(exc))}  \nWait a moment and reload.")
@@ -338,6 +389,8 @@ def map_page() -> None:
     show_headline(sel)
     map_column, charts_column = st.columns([2, 1], gap="medium")
     with map_column:
+        colour_choice(aggregated=layer.mode == "cells")
+        not_located_line(sel.incidents, unlocated_places(url, filters, version) if sel.large else 0, hint)
         show_map(layer, store_extent(url, version), outlines, filters.provinces,
                  summary.province_deaths(sel.per_province()))
     with charts_column:
@@ -345,6 +398,8 @@ def map_page() -> None:
     show_table(sel, hint)
     show_downloads(url, filters, sel)
     credit = outlines.attrs.get("credit") if outlines is not None else None
+    if credit == mapview.basemap.BOUNDARIES_CREDIT:  # the bundled outlines: already in CREDITS
+        credit = None
     st.caption(f"{CREDITS} · {md(credit)} · {NOT_VERIFIED}" if credit else ATTRIBUTION)
 
 

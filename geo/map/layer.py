@@ -33,7 +33,7 @@ MAX_RADIUS = 36.0  # the scale shrinks so the largest mark stays this size
 HOLLOW_RADIUS = 4.0  # the mark of an incident with no reported toll
 COORD_FACTOR = 100_000  # coordinates are sent as integers of 1e-5 degree (about 1 m)
 
-COLOUR_BY = ("children", "actor")
+COLOUR_BY = ("children", "actor", "event_type")
 CHILDREN_KEY = (
     ("children not reported", "#9e9e9e"),
     ("no children among the killed", "#fdd49e"),
@@ -42,9 +42,15 @@ CHILDREN_KEY = (
     ("children over 50 % of the killed", "#7f0000"),
 )
 CHILDREN_SHORT = ("not reported", "none", "under 25 %", "25–50 %", "over 50 %")  # legend labels
-ACTOR_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
-OTHER_ACTORS = ("other actors", "#7f7f7f")
-NO_ACTOR = ("actor not reported", "#c7c7c7")
+# Categories (actor, event type): Okabe & Ito's colour-blind-safe set without its black, then a dark
+# grey for the rest and a light grey for "not reported"; tests/test_palettes.py checks they stay
+# apart under simulated deuteranopia.
+ACTOR_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+OTHER_ACTORS = ("other actors", "#4d4d4d")
+NO_ACTOR = ("actor not reported", "#d9d9d9")
+CATEGORY_FIELDS = {"actor": ("actor", "Actor (as reported)", "other actors", "actor not reported"),
+                   "event_type": ("event_type", "Event type (as reported)", "other event types",
+                                  "event type not reported")}
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 _TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
 
@@ -107,9 +113,11 @@ def colour_key(incidents: list[Incident], colour_by: str) -> tuple[tuple[str, st
     """(label, colour) per colour class for the chosen meaning of colour."""
     if colour_by == "children":
         return CHILDREN_KEY
-    if colour_by == "actor":
-        top = [a for a, _ in Counter(i.actor for i in incidents if i.actor).most_common(len(ACTOR_COLOURS))]
-        return (NO_ACTOR, OTHER_ACTORS, *zip(top, ACTOR_COLOURS))
+    if colour_by in CATEGORY_FIELDS:
+        field, _, other, missing = CATEGORY_FIELDS[colour_by]
+        values = (getattr(i, field) for i in incidents)
+        top = [a for a, _ in Counter(v for v in values if v).most_common(len(ACTOR_COLOURS))]
+        return ((missing, NO_ACTOR[1]), (other, OTHER_ACTORS[1]), *zip(top, ACTOR_COLOURS))
     raise ValueError(f"unknown colour_by {colour_by!r}; accepted: {', '.join(COLOUR_BY)}")
 
 
@@ -408,7 +416,8 @@ def _legend(data: LayerData, key, colour_by: str, unlocated: int, aggregate_abov
         "title": title, "sizes": sizes,
         "hollow": "no toll reported",
         "ring": "cumulative toll over days (not added)",
-        "colour_title": "Children among the killed" if colour_by == "children" else "Actor (as reported)",
+        "colour_title": ("Children among the killed" if colour_by == "children"
+                         else CATEGORY_FIELDS[colour_by][1]),
         "colours": colours,
         "notices": notices,
         "note": "As reported, not verified · circle area ∝ deaths",
@@ -445,8 +454,9 @@ def _colour_classes(incidents: list[Incident], colour_by: str, key=None) -> list
     if colour_by == "children":
         return [children_class(i.children, i.killed) for i in incidents]
     key = key or colour_key(incidents, colour_by)
+    field = CATEGORY_FIELDS[colour_by][0]
     index = {label: n for n, (label, _) in enumerate(key) if n >= 2}
-    return [0 if not i.actor else index.get(i.actor, 1) for i in incidents]
+    return [0 if not getattr(i, field) else index.get(getattr(i, field), 1) for i in incidents]
 
 
 def _day(date: str) -> int:

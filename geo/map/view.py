@@ -27,18 +27,24 @@ markers and pan/zoom return nothing (no rerun of the page).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+import datetime as dt
+import html
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from geo.map import basemap
 from geo.map.assets import inline_script, install_static_assets, leaflet_css, leaflet_js, runtime_js
 from geo.map.layer import (AGGREGATE_ABOVE, CHILDREN_KEY, COLOUR_BY, DETAIL_LIMIT, LayerData,
                           layer_data, place_marks, radius, to_json)
 from geo.model import Incident
 from geo.provinces import PROVINCES
 from geo.summary import extent
+
+if TYPE_CHECKING:
+    from geo.filters import Filters
 
 __all__ = ["base_map", "incident_layer", "legend", "build_map", "to_html", "install_static_assets",
            "runtime_layer", "clicked_province", "provinces_after_click",
@@ -49,6 +55,7 @@ CENTRE = (35.3, 40.1)  # lat, lon: the Euphrates valley between Raqqa and Deir e
 ZOOM = 8
 BACKGROUND = "#e9e6df"  # shown where tiles are missing, so marks stay visible offline
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
+CREDITS = f"{GEONAMES_CREDIT} · {basemap.CREDIT}"  # the offline layers; tiles credit themselves
 TITLE = "Strike Atlas: reported incidents"
 # Fitted views keep this clear (px) around the data: the zoom buttons and the folded legend along
 # the top, scale and attribution along the bottom. An unfolded legend is allowed for by the runtime.
@@ -87,11 +94,12 @@ class _MapSetup(_ScriptElement):
         {% endmacro %}
     """)
 
-    def __init__(self, fit: dict | None = None) -> None:
+    def __init__(self, fit: dict | None = None, geography: dict | None = None) -> None:
         super().__init__()
         self._name = "StrikeAtlasSetup"
         self.runtime = inline_script(runtime_js())
-        self.options = to_json({"background": BACKGROUND, "attribution": GEONAMES_CREDIT, "fit": fit})
+        self.options = to_json({"background": BACKGROUND, "attribution": GEONAMES_CREDIT, "fit": fit,
+                                "basemap": geography})
 
 
 class _IncidentData(_ScriptElement):
@@ -130,11 +138,13 @@ class Legend(_ScriptElement):
 
 
 def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/app/static",
-             bounds: tuple[float, float, float, float] | None = None) -> folium.Map:
+             bounds: tuple[float, float, float, float] | None = None,
+             geography: bool = True) -> folium.Map:
     """The fixed map without incidents; Leaflet from `static_prefix`/leaflet/, or inlined when None.
 
     `bounds` is (west, south, east, north) in degrees, fitted clear of the map's controls; without it
-    the map centres on the Euphrates valley. `tiles=None` draws no tiles (plain background).
+    the map centres on the Euphrates valley. `tiles=None` draws no tiles. `geography` draws the
+    bundled offline base map (geo.map.basemap) under the tiles; without it the background is plain.
     """
     m = folium.Map(location=CENTRE, zoom_start=ZOOM, tiles=None)  # the runtime adds a metric scale
     if static_prefix is None:
@@ -155,7 +165,7 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
                "topLeft": FIT_PADDING_TOP_LEFT, "bottomRight": FIT_PADDING_BOTTOM_RIGHT}
         m.fit_bounds(fit["bounds"], max_zoom=FIT_MAX_ZOOM, padding_top_left=FIT_PADDING_TOP_LEFT,
                      padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT)
-    _MapSetup(fit).add_to(m)  # the runtime fits again, clear of the legend, where it opens unfolded
+    _MapSetup(fit, basemap.payload() if geography else None).add_to(m)  # the runtime fits again, clear of the legend, where it opens unfolded
     return m
 
 
@@ -234,8 +244,39 @@ def build_map(incidents: Iterable[Incident], tiles: str | None = "OpenStreetMap"
     return m
 
 
-def to_html(incidents: Iterable[Incident]) -> bytes:
-    """A standalone HTML page of the map: Leaflet and the data inline, so it opens offline (tiles aside)."""
+_PAGE_CSS = """
+html,body{height:100%;margin:0}
+body{display:flex;flex-direction:column;font:14px/1.4 sans-serif;color:#222;background:#fff}
+.sa-header{order:-1;flex:none;padding:8px 14px 6px;border-bottom:1px solid #ccc}
+.sa-header h1{font-size:18px;margin:0 0 2px}.sa-header p{margin:0}
+.sa-header .sa-meta{color:#555;font-size:12px}
+.folium-map{flex:1 1 auto;height:auto!important;min-height:320px}
+@media (prefers-color-scheme: dark){body{background:#202124;color:#e8eaed}
+.sa-header{border-bottom-color:#444}.sa-header .sa-meta{color:#b0b3b8}}
+"""
+
+
+def page_header(filters: "Filters | None", count: int, exported: dt.date | None = None) -> str:
+    """The exported page's heading as HTML: title, the filters sentence, the export date, credits."""
+    from geo.filters import Filters
+
+    sentence = (filters or Filters()).describe(count)
+    day = (exported or dt.date.today()).isoformat()
+    return (f'<header class="sa-header"><h1>{html.escape(TITLE)}</h1>'
+            f"<p>{html.escape(sentence)}.</p>"
+            f'<p class="sa-meta">Exported {day} from Strike Atlas. Figures are as reported by each '
+            f"incident's source, not verified. {html.escape(CREDITS)}; map tiles © OpenStreetMap "
+            "contributors.</p></header>")
+
+
+def to_html(incidents: Iterable[Incident], filters: "Filters | None" = None,
+            exported: dt.date | None = None) -> bytes:
+    """A standalone HTML page of the map: Leaflet, the base map and the data inline, so it opens
+    offline (tiles aside), headed by its title, the filters that selected it and the export date."""
+    incidents = list(incidents)
     m = build_map(incidents, static_prefix=None)
-    m.get_root().header.add_child(Element(f"<title>{TITLE}</title>"), name="title")
-    return m.get_root().render().encode("utf-8")
+    root = m.get_root()
+    root.header.add_child(Element(f"<title>{html.escape(TITLE)}</title>"), name="title")
+    root.header.add_child(_Raw(f"<style>{_PAGE_CSS}</style>"), name="page_css")
+    root.html.add_child(_Raw(page_header(filters, len(incidents), exported)), name="page_header")
+    return root.render().encode("utf-8")

@@ -25,11 +25,12 @@ from geo.model import Incident
 API_BASE = "https://www.geoboundaries.org/api/current/gbOpen"
 BOUNDARIES_ENV = "STRIKE_ATLAS_BOUNDARIES"
 DEFAULT_DIR = DATA_DIR / "boundaries"
+BUNDLED_DIR = DATA_DIR / "basemap"  # Syria's governorates, bundled (geo/map/basemap.py made them)
 
 # Choropleth classes, light to dark blue for reported deaths (blue so the red incident markers
 # stand out on them); no deaths is grey.
-COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-NO_DEATHS = "#eeeeee"
+COLOURS = ("#bdd7e7", "#6baed6", "#3182bd", "#08519c", "#08306b")  # apart under deuteranopia (tests/test_palettes.py)
+NO_DEATHS = "#f4f4f4"
 
 
 class BoundaryError(RuntimeError):
@@ -48,6 +49,18 @@ class Installed:
 
 def boundaries_dir() -> Path:
     return Path(os.environ.get(BOUNDARIES_ENV) or DEFAULT_DIR)
+
+
+def outlines_dir(level: int = 1) -> Path:
+    """Where the map's outlines of a level come from: the installed ones; when nothing is installed
+    in the default folder, Syria's governorates bundled with the project (level 1), so the
+    choropleth needs no download. A folder named in $STRIKE_ATLAS_BOUNDARIES is used as it is."""
+    folder = boundaries_dir()
+    if os.environ.get(BOUNDARIES_ENV) or level != 1:
+        return folder
+    if folder.is_dir() and any(folder.glob(f"*_ADM{int(level)}.geojson")):
+        return folder
+    return BUNDLED_DIR
 
 
 # --- installing ---------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     filters = filters_from_args(args)
     store = open_store(args.db, create=False)
     incidents = store.query(filters)
-    data = export_bytes(incidents, fmt)
+    data = export_bytes(incidents, fmt, filters)
     if args.out:
         Path(args.out).write_bytes(data)
         print(f"wrote {len(incidents)} incidents to {args.out} ({fmt})", file=sys.stderr)

@@ -31,8 +31,58 @@
     // long attributions wrap instead of running under the scale bar in the other corner
     ".leaflet-container .leaflet-control-attribution,.leaflet-container .leaflet-control-scale{",
     "font-size:11px}.leaflet-control-attribution{max-width:calc(100vw - 110px);white-space:normal;",
-    "line-height:1.35}"
+    "line-height:1.35}",
+    // the hover tooltip never sits over an open popup
+    ".sa-popup-open .leaflet-tooltip{display:none}",
+    ".leaflet-control-attribution.sa-folded{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;",
+    "cursor:pointer}",
+    ".sa-labels{position:absolute;left:0;top:0}",
+    ".sa-label{position:absolute;white-space:nowrap;font:11px/1.2 sans-serif;color:#333;",
+    "text-shadow:0 0 2px #f4f1ea,0 0 2px #f4f1ea,0 0 3px #f4f1ea;transform:translate(-3px,-50%)}",
+    ".sa-label:before{content:'';display:inline-block;width:4px;height:4px;border-radius:50%;",
+    "background:#555;margin-right:3px;vertical-align:middle}",
+    ".sa-label.sa-big{font-size:13px;font-weight:bold}.sa-label.sa-mid{font-size:12px}",
+    ".sa-label .sa-ar{margin-left:4px;font-size:.92em;color:#555}",
+    ".sa-list{background:rgba(255,255,255,.94);font:12px/1.3 sans-serif;color:#222;border-radius:4px;",
+    "box-shadow:0 1px 4px rgba(0,0,0,.35);padding:2px 6px;max-width:min(320px,calc(100vw - 70px))}",
+    ".sa-list summary{cursor:pointer;font-weight:bold;padding:2px 0}",
+    ".sa-list ul{list-style:none;margin:2px 0;padding:0;max-height:180px;overflow:auto}",
+    ".sa-list button{all:unset;display:block;width:100%;box-sizing:border-box;padding:2px 3px;cursor:pointer;",
+    "white-space:nowrap;overflow:hidden;text-overflow:ellipsis}",
+    ".sa-list button:focus-visible,.sa-list summary:focus-visible,.sa-popup button:focus-visible{",
+    "outline:2px solid #1a73e8;outline-offset:1px}",
+    ".sa-list button:hover{background:rgba(0,0,0,.07)}",
+    ".sa-popup button.sa-action{margin-top:5px;padding:3px 8px;font:inherit;cursor:pointer}",
+    "@media (prefers-color-scheme: dark){",
+    ".sa-legend,.sa-list{background:rgba(32,33,36,.94);color:#e8eaed}",
+    ".sa-notice{background:#4a3b00;border-left-color:#f2c94c;color:#fff}",
+    ".sa-note,.sa-muted,.sa-popup .sa-muted{color:#b0b3b8}",
+    ".leaflet-container .leaflet-popup-content-wrapper,.leaflet-container .leaflet-popup-tip,",
+    ".leaflet-container .leaflet-tooltip{background:#202124;color:#e8eaed;border-color:#555}",
+    ".leaflet-tooltip-top:before{border-top-color:#202124}.leaflet-tooltip-bottom:before{border-bottom-color:#202124}",
+    ".leaflet-tooltip-left:before{border-left-color:#202124}.leaflet-tooltip-right:before{border-right-color:#202124}",
+    ".sa-popup blockquote{color:#ccc;border-left-color:#777}.sa-popup a{color:#8ab4f8}",
+    ".leaflet-container .leaflet-control-attribution,.leaflet-container .leaflet-control-scale-line{",
+    "background:rgba(32,33,36,.85);color:#ccc}.leaflet-container .leaflet-control-attribution a{color:#8ab4f8}",
+    ".leaflet-bar a{background:#202124;color:#e8eaed;border-bottom-color:#555}",
+    ".sa-label{color:#e8eaed;text-shadow:0 0 2px #1b1d21,0 0 2px #1b1d21,0 0 3px #1b1d21}",
+    ".sa-label:before{background:#ccc}.sa-label .sa-ar{color:#c4c7cc}",
+    ".sa-list button:hover{background:rgba(255,255,255,.1)}}"
   ].join("");
+
+  var DARK = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
+  function dark() { return !!(DARK && DARK.matches); }
+  // The base map's colours, light and dark: sea (the map's background), land, Syria, lines.
+  var BASE_COLOURS = {
+    light: {sea: "#cfe0ea", land: "#efece4", syria: "#f8f6f0", border: "#8a8478", province: "#a39c8f",
+            river: "#5b93c4", lake: "#b7d2e4"},
+    dark: {sea: "#16222c", land: "#26282c", syria: "#2e3035", border: "#8d8f94", province: "#6a6d73",
+           river: "#4f86b8", lake: "#1f3a50"}
+  };
+  function baseColours() { return BASE_COLOURS[dark() ? "dark" : "light"]; }
+  // Popups keep this clear (px) of the map's edges: the zoom buttons top left, the scale and
+  // attribution along the bottom; controls on the right are allowed for when a popup opens.
+  var POPUP = {maxWidth: 360, autoPanPaddingTopLeft: [56, 84], autoPanPaddingBottomRight: [24, 36]};
 
   // One canvas for outlines and markers: a click reaches the topmost shape (a marker over a
   // province), where a second canvas or an SVG layer on top would swallow the other's clicks.
@@ -255,6 +305,37 @@
     return box;
   }
 
+  // --- popups ---------------------------------------------------------------------------------
+
+  // After a popup opens: pan so it clears any control it overlaps (the legend, the list), and
+  // hide the hover tooltip while it is open (CSS on the container's sa-popup-open class).
+  function watchPopups(map) {
+    if (map._saPopups) return;
+    map._saPopups = true;
+    map.on("popupopen", function (e) {
+      L.DomUtil.addClass(map.getContainer(), "sa-popup-open");
+      var box = e.popup.getElement();
+      if (!box) return;
+      var p = box.getBoundingClientRect(), frame = map.getContainer().getBoundingClientRect();
+      var dx = 0, dy = 0;
+      map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        if (!r.width || r.left >= p.right || r.right <= p.left || r.top >= p.bottom || r.bottom <= p.top) return;
+        var right = r.left + r.width / 2 > frame.left + frame.width / 2;
+        var top = r.top + r.height / 2 < frame.top + frame.height / 2;
+        var sideways = right ? r.left - 8 - p.right : r.right + 8 - p.left;  // px the popup moves
+        var down = top ? r.bottom + 8 - p.top : r.top - 8 - p.bottom;
+        if (Math.abs(sideways) <= Math.abs(down) && p.width + Math.abs(sideways) < frame.width) {
+          dx = Math.abs(sideways) > Math.abs(dx) ? sideways : dx;
+        } else {
+          dy = Math.abs(down) > Math.abs(dy) ? down : dy;
+        }
+      });
+      if (dx || dy) map.panBy([-dx, -dy]);
+    });
+    map.on("popupclose", function () { L.DomUtil.removeClass(map.getContainer(), "sa-popup-open"); });
+  }
+
   // --- legend ---------------------------------------------------------------------------------
 
   function symbol(size, css) {
@@ -310,13 +391,14 @@
     box.open = map.getSize().x >= OPEN_MIN_WIDTH;
     box.appendChild(el("summary", null, "Legend"));
     box.appendChild(body);
+    box.addEventListener("toggle", function () { map.fire("sacontrols"); });
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
     // top right: data along the Euphrates (north-west to south-east) leaves that corner empty
     var control = L.control({position: "topright"});
     control.onAdd = function () { return box; };
     control.addTo(map);
-    map._saLegend = {box: box, body: body, sections: {}, refit: box.open && map._saFit};
+    map._saLegend = {map: map, box: box, body: body, sections: {}, refit: box.open && map._saFit};
     return map._saLegend;
   }
 
@@ -328,6 +410,7 @@
     sections.forEach(function (section) { extra = extra.concat(section.extra); });
     extra.forEach(function (n) { state.body.appendChild(n); });
     state.box.style.display = sections.length ? "" : "none";
+    if (state.map) state.map.fire("sacontrols");
   }
 
   // Two short columns: sizes and province shades on the left, the colour key on the right.
@@ -385,37 +468,61 @@
   }
 
   // Province outlines filled by reported deaths, under the markers (same canvas, drawn first).
-  // With data.selectable, a click reports {province} to st_folium (fresh each click, so a second
-  // click on the same province is a new value) and the dashboard adds or removes it in its filter.
+  // A click opens the province's popup; only its "Filter by this province" button (with
+  // data.selectable) reports {province} to st_folium, through a layer that exists for that alone
+  // (st_folium listens to clicks on every layer; the shapes themselves report nothing).
   function outlines(group, data) {
     injectCss();
     var canvas = renderer(), shapes = [];
+    var trigger = L.layerGroup();
+    trigger.toGeoJSON = null;
+    group.addLayer(trigger);
     data.shapes.forEach(function (geometry, i) {
       var info = data.props[i];
+      // in dark mode a province without deaths is barely tinted, not a pale patch
       var base = {renderer: canvas, color: info.s ? "#08306b" : "#666", weight: info.s ? 3 : 1,
-                  fillColor: info.c, fillOpacity: 0.5};
+                  fillColor: info.c, fillOpacity: info.d || !dark() ? 0.5 : 0.12};
       var shape = L.GeoJSON.geometryToLayer({type: "Feature", geometry: geometry, properties: {}}, base);
       shape.options.saInfo = info;
-      shape.toGeoJSON = data.selectable && info.p ? function () {
-        return {type: "Feature", geometry: null, properties: {province: info.p, clicked: Date.now()}};
-      } : null;
+      shape.toGeoJSON = null;  // a click on the shape itself never filters
       shape.on("mouseover", function () { shape.setStyle({weight: info.s ? 4 : 2.5}); });
       shape.on("mouseout", function () { shape.setStyle({weight: base.weight}); });
       group.addLayer(shape);
       shapes.push(shape);
     });
+    function deathsText(info) {
+      return num(info.d) + " reported death" + (info.d === 1 ? "" : "s") + " " + data.legend.scope;
+    }
     group.bindTooltip(function (layer) {
       var info = layer.options.saInfo, box = el("div", "sa-tip");
       if (!info) return box;
       box.appendChild(el("b", null, info.l));
-      box.appendChild(document.createTextNode(" · " + num(info.d) + " reported death" +
-                                              (info.d === 1 ? "" : "s") + " " + data.legend.scope));
-      if (data.selectable && info.p) {
-        box.appendChild(el("div", "sa-muted", info.s ? "Click to remove it from the province filter"
-                                                      : "Click to add it to the province filter"));
-      }
+      box.appendChild(document.createTextNode(" · " + deathsText(info)));
       return box;
     }, {sticky: true});
+    group.bindPopup(function (layer) {
+      var info = layer.options.saInfo, box = el("div", "sa-popup");
+      box.setAttribute("role", "dialog");
+      if (!info) return box;
+      box.setAttribute("aria-label", "Province " + info.l);
+      box.appendChild(el("b", null, info.l));
+      box.appendChild(el("p", null, deathsText(info)));
+      if (data.selectable && info.p) {
+        var button = el("button", "sa-action", info.s ? "Remove from the province filter"
+                                                       : "Filter by this province");
+        button.type = "button";
+        L.DomEvent.on(button, "click", function (e) {
+          L.DomEvent.stop(e);
+          var province = info.p, at = layer.getBounds ? layer.getBounds().getCenter() : null;
+          trigger.fire("click", {latlng: at, layer: {toGeoJSON: function () {
+            return {type: "Feature", geometry: null, properties: {province: province, clicked: Date.now()}};
+          }}}, false);
+          if (group._map) group._map.closePopup();
+        });
+        box.appendChild(button);
+      }
+      return box;
+    }, POPUP);
     legendSection(group, "outlines", function () {
       var b = block(data.legend.title), ramp = el("div", "sa-ramp");
       data.legend.rows.forEach(function (r) {
@@ -426,7 +533,7 @@
         ramp.appendChild(step);
       });
       b.appendChild(ramp);
-      if (data.selectable) b.appendChild(el("div", "sa-muted", "Click a province to filter by it."));
+      if (data.selectable) b.appendChild(el("div", "sa-muted", "Click a province, then “Filter by this province”."));
       return {blocks: [[0, b]], extra: []};
     });
     if (data.credit) {
@@ -435,6 +542,8 @@
       group.on("remove", function () { group._map.attributionControl.removeAttribution(credit); });
       if (group._map) group._map.attributionControl.addAttribution(credit);
     }
+    if (group._map) watchPopups(group._map);
+    group.on("add", function () { watchPopups(group._map); });
     window.strikeAtlasOutlines = {count: shapes.length, group: group};
     return shapes.length;
   }
@@ -449,15 +558,21 @@
     // big marks first, so small ones stay on top and clickable
     markers.sort(function (a, b) { return b.options.radius - a.options.radius; });
     for (var i = 0; i < markers.length; i++) group.addLayer(markers[i]);
-    group.bindTooltip(function (layer) {
-      return cells ? cellTooltip(data, layer) : pointTooltip(data, layer);
-    }, {sticky: true});
+    function tip(layer) { return cells ? cellTooltip(data, layer) : pointTooltip(data, layer); }
+    group.bindTooltip(tip, {sticky: true});
     group.bindPopup(function (layer) {
-      return cells ? cellPopup(data, layer) : pointPopup(data, layer);
-    }, {maxWidth: 360});
+      var box = cells ? cellPopup(data, layer) : pointPopup(data, layer);
+      box.setAttribute("role", "dialog");
+      box.setAttribute("aria-label", tip(layer).textContent);
+      box.tabIndex = -1;
+      return box;
+    }, POPUP);
     var hook = {count: markers.length, mode: data.mode, incidents: data.n, group: group,
                 buildMs: performance.now() - t0, drawnMs: null};
     window.strikeAtlasLayer = hook;
+    keyboardList(group, markers, tip);
+    if (group._map) watchPopups(group._map);
+    group.on("add", function () { watchPopups(group._map); });
     // Leaflet paints the canvas on the next animation frame; record when that has happened.
     requestAnimationFrame(function () {
       requestAnimationFrame(function () { hook.drawnMs = performance.now(); });
@@ -465,8 +580,218 @@
     return hook;
   }
 
-  // Base-map settings: a plain background (marks stay visible when tiles fail), a metric scale
-  // bar and the attribution.
+  // --- keyboard: a list of the incidents in view ------------------------------------------------
+
+  var LIST_MAX = 200;  // entries listed; more in view → the list says how many and asks to zoom in
+
+  // The canvas marks have no DOM of their own, so a list (bottom left) stands in for them: Tab
+  // reaches it, Enter on an entry opens that mark's popup, Escape closes it and returns to the entry.
+  function keyboardList(group, markers, tip) {
+    var state = null, opener = null;
+    function build(map) {
+      if (map._saList) return map._saList;
+      var box = el("details", "sa-list"), summary = el("summary", null, "Incidents in view");
+      var list = el("ul"), more = el("div", "sa-muted");
+      list.setAttribute("aria-label", "Incidents in view. Enter opens an incident's popup, Escape closes it.");
+      box.appendChild(summary);
+      box.appendChild(list);
+      box.appendChild(more);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      var control = L.control({position: "topleft"});  // under the zoom buttons, clear of the credits
+      control.onAdd = function () { return box; };
+      control.addTo(map);
+      map._saList = {box: box, summary: summary, list: list, more: more, refresh: null};
+      map.on("moveend", function () { if (map._saList.refresh) map._saList.refresh(); });
+      // the list opening or closing changes what the town names must keep clear of
+      box.addEventListener("toggle", function () { map.fire("sacontrols"); });
+      L.DomEvent.on(map.getContainer(), "keydown", function (e) {
+        if ((e.key === "Escape" || e.keyCode === 27) && map._popup && map._popup.isOpen()) {
+          map.closePopup();
+          if (map._saList.opener && document.body.contains(map._saList.opener)) map._saList.opener.focus();
+          L.DomEvent.stop(e);
+        }
+      });
+      var container = map.getContainer();
+      container.setAttribute("role", "region");
+      container.setAttribute("aria-label", "Map of reported incidents. The list of incidents in view is at its bottom left.");
+      return map._saList;
+    }
+    function refresh() {
+      var map = group._map;
+      if (!map || !state) return;
+      var bounds = map.getBounds(), shown = [];
+      for (var i = 0; i < markers.length; i++) {
+        if (bounds.contains(markers[i].getLatLng())) shown.push(markers[i]);
+      }
+      shown.sort(function (a, b) { return a.options.sa - b.options.sa || (a.options.saPlace || 0) - (b.options.saPlace || 0); });
+      state.list.textContent = "";
+      state.summary.textContent = "Incidents in view (" + num(shown.length) + (markers.length && markers[0].options.saPlace === undefined ? " cells" : " marks") + ")";
+      shown.slice(0, LIST_MAX).forEach(function (m) {
+        var item = el("li"), button = el("button", null, tip(m).textContent);
+        button.type = "button";
+        L.DomEvent.on(button, "click", function (e) {
+          L.DomEvent.stop(e);
+          state.opener = button;
+          m.fire("click", {latlng: m.getLatLng()});
+          var popup = map._popup && map._popup.getElement();
+          var content = popup && popup.querySelector(".sa-popup");
+          if (content) content.focus();
+        });
+        item.appendChild(button);
+        state.list.appendChild(item);
+      });
+      state.more.textContent = shown.length > LIST_MAX
+        ? num(shown.length - LIST_MAX) + " more in view: zoom in to list them." : "";
+    }
+    function attach() {
+      state = build(group._map);
+      state.refresh = refresh;
+      refresh();
+    }
+    group.on("add", attach);
+    group.on("remove", function () { if (state && state.refresh === refresh) { state.refresh = null; state.list.textContent = ""; } });
+    if (group._map) attach();
+  }
+
+  // --- the offline base map ---------------------------------------------------------------------
+
+  // Town names: drawn when the zoom reaches each one's level, biggest towns first, skipping a
+  // name that would overlap one already placed. In a pane under the tiles, like the geography.
+  var Labels = L.Layer.extend({
+    initialize: function (labels) { this._labels = labels; this.shown = 0; },
+    onAdd: function (map) {
+      this._box = el("div", "sa-labels leaflet-zoom-hide");
+      this._box.setAttribute("aria-hidden", "true");
+      map.getPane("saLabels").appendChild(this._box);
+      map.on("zoomend moveend resize sacontrols", this._update, this);
+      this._update();
+    },
+    onRemove: function (map) {
+      map.off("zoomend moveend resize sacontrols", this._update, this);
+      this._box.remove();
+    },
+    _update: function () {
+      var map = this._map, zoom = map.getZoom(), bounds = map.getBounds().pad(0.1), placed = [];
+      var size = map.getSize(), frame = map.getContainer().getBoundingClientRect();
+      // names never hide under the controls (legend, zoom buttons, list, attribution)
+      map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        if (r.width) placed.push({l: r.left - frame.left, t: r.top - frame.top, r: r.right - frame.left, b: r.bottom - frame.top});
+      });
+      this._box.textContent = "";
+      this.shown = 0;
+      this.names = [];
+      for (var i = 0; i < this._labels.length; i++) {
+        var l = this._labels[i];
+        if (l[4] > zoom || !bounds.contains([l[3], l[2]])) continue;
+        var at = map.latLngToLayerPoint([l[3], l[2]]), c = map.latLngToContainerPoint([l[3], l[2]]);
+        var label = el("div", "sa-label" + (l[4] <= 6 ? " sa-big" : l[4] <= 8 ? " sa-mid" : ""));
+        label.appendChild(el("span", "sa-en", l[0]));
+        if (l[1]) {
+          var ar = el("span", "sa-ar", l[1]);
+          ar.lang = "ar";
+          ar.dir = "rtl";
+          label.appendChild(ar);
+        }
+        L.DomUtil.setPosition(label, at);
+        this._box.appendChild(label);
+        var w = label.offsetWidth, h = label.offsetHeight;
+        var r = {l: c.x - 3, t: c.y - h / 2, r: c.x - 3 + w, b: c.y + h / 2};
+        var clash = r.l < 0 || r.r > size.x || r.t < 0 || r.b > size.y || placed.some(function (p) {
+          return r.l < p.r + 4 && r.r + 4 > p.l && r.t < p.b && r.b > p.t;
+        });
+        if (clash) { label.remove(); continue; }
+        placed.push(r);
+        this.shown += 1;
+        this.names.push(l[0]);
+      }
+    }
+  });
+
+  // Countries (land), lakes, rivers and Syria's governorates on their own canvas under the tiles,
+  // so the geography shows offline and the tiles cover it once they load. Restyled when the
+  // browser switches between light and dark.
+  function basemap(map, data) {
+    var base = map.createPane("saBase"), labelPane = map.createPane("saLabels");
+    base.style.zIndex = 150;  // under the tile pane (200)
+    // Names go over the province shading (overlay pane, 400) so they stay legible, under popups;
+    // they step aside once the tiles, which carry their own names, have all loaded.
+    labelPane.style.zIndex = 450;
+    base.style.pointerEvents = labelPane.style.pointerEvents = "none";
+    var canvas = L.canvas({pane: "saBase", padding: 0.3}), drawn = [];
+    function add(geometries, role, names) {
+      (geometries || []).forEach(function (geometry, i) {
+        var layer = L.GeoJSON.geometryToLayer({type: "Feature", geometry: geometry, properties: {}},
+                                               {renderer: canvas, interactive: false, pane: "saBase"});
+        layer.options.saRole = names && names[i] === "Syria" ? "syria" : role;
+        layer.addTo(map);
+        drawn.push(layer);
+      });
+    }
+    function style() {
+      var c = baseColours();
+      map.getContainer().style.background = c.sea;
+      drawn.forEach(function (layer) {
+        var role = layer.options.saRole;
+        if (role === "country" || role === "syria") {
+          layer.setStyle({color: c.border, weight: role === "syria" ? 1.6 : 0.8, fillColor: role === "syria" ? c.syria : c.land, fillOpacity: 1});
+        } else if (role === "lake") {
+          layer.setStyle({color: c.river, weight: 0.6, fillColor: c.lake, fillOpacity: 1});
+        } else if (role === "river") {
+          layer.setStyle({color: c.river, weight: 1.6, fill: false});
+        } else {
+          layer.setStyle({color: c.province, weight: 1, dashArray: "4 3", fill: false});
+        }
+      });
+    }
+    add(data.countries, "country", data.country_names);
+    add(data.lakes, "lake");
+    add(data.rivers, "river");
+    add(data.provinces, "province");
+    style();
+    if (DARK && DARK.addEventListener) DARK.addEventListener("change", style);
+    var labels = new Labels(data.labels || []).addTo(map);
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.TileLayer)) return;
+      var failed = false;
+      layer.on("loading", function () { failed = false; });
+      layer.on("tileerror", function () { failed = true; labelPane.style.display = ""; });
+      layer.on("load", function () { labelPane.style.display = failed ? "" : "none"; });
+    });
+    window.strikeAtlasBase = {countries: (data.countries || []).length, rivers: (data.rivers || []).length,
+                              lakes: (data.lakes || []).length, provinces: (data.provinces || []).length,
+                              labels: labels, renderer: canvas};
+    if (map.attributionControl) {  // one entry per credit: Leaflet merges the outlines' identical one
+      (data.credits || []).forEach(function (c) { map.attributionControl.addAttribution(safeHtml(c)); });
+    }
+  }
+
+  // On narrow maps the credits take one line, cut with an ellipsis; a click (or Enter) unfolds them.
+  function foldCredits(map) {
+    var box = map.attributionControl && map.attributionControl.getContainer();
+    if (!box) return;
+    box.tabIndex = 0;
+    box.setAttribute("role", "button");
+    box.setAttribute("aria-label", "Map credits (press to show them all)");
+    function fit() {
+      var narrow = map.getSize().x < OPEN_MIN_WIDTH;
+      L.DomUtil[narrow && !box._saOpen ? "addClass" : "removeClass"](box, "sa-folded");
+      box.style.maxWidth = Math.max(120, map.getSize().x - 110) + "px";  // clear of the scale bar
+    }
+    function toggle(e) {
+      if (e.target && e.target.tagName === "A") return;
+      box._saOpen = !box._saOpen;
+      fit();
+    }
+    L.DomEvent.on(box, "click", toggle);
+    L.DomEvent.on(box, "keydown", function (e) { if (e.key === "Enter" || e.key === " ") { L.DomEvent.stop(e); toggle(e); } });
+    map.on("resize", fit);
+    fit();
+  }
+
+  // Base-map settings: the offline base map (or a plain background), a metric scale bar and the
+  // attribution.
   function setupMap(map, options) {
     injectCss();
     map.getContainer().style.background = options.background;
@@ -475,6 +800,9 @@
     if (map.attributionControl && options.attribution) {
       map.attributionControl.addAttribution(safeHtml(options.attribution));
     }
+    if (options.basemap) basemap(map, options.basemap);
+    watchPopups(map);
+    foldCredits(map);
   }
 
   window.StrikeAtlas = {draw: draw, legend: legend, legendNode: legendNode, outlines: outlines,
