@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.formats import ReadResult
+from geo.formats import IncidentStream, ReadResult
 from geo.formats.countries import country_code, known_countries
-from geo.formats.tabular import Progress, parse_day, province_for, read_csv_dataset, require
+from geo.formats.tabular import (Progress, iter_csv_dataset, parse_day, province_for,
+                                  read_csv_dataset, require)
 from geo.model import Incident, ValidationError
 
 NAME = "ucdp"
@@ -77,6 +78,11 @@ def from_row(row: dict[str, str]) -> Incident:
 def read_ucdp(path: str | Path, progress: Progress | None = None) -> ReadResult:
     """Incidents from a UCDP GED CSV; rows that fail become rejects with their line."""
     return read_csv_dataset(path, SIGNATURE, "a UCDP GED file", from_row, progress)
+
+
+def iter_ucdp(path: str | Path) -> IncidentStream:
+    """Incidents from a UCDP GED file, streamed as the file is read (FormatError at once if it is not one)."""
+    return iter_csv_dataset(path, SIGNATURE, "a UCDP GED file", from_row)
 
 
 def _count(row: dict[str, str], name: str) -> int | None:
