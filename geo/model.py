@@ -40,6 +40,8 @@ MAX_PROVINCE = 64  # characters, the store's province column
 MAX_PLACES = 1_000  # places in one incident (the store counts them in small integers)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHOWN = 60  # characters of a bad value quoted in a reason
+_CHECKED_TEXT = ("province", "report_hash", "actor", "event_type", "source", "source_url", "quote",
+                 "notes")
 
 
 class ValidationError(ValueError):
@@ -102,19 +104,18 @@ class Incident:
                                       f"{(end - start).days:,} days; a span of at most "
                                       f"{MAX_SPAN_DAYS:,} days (ten years) is accepted")
         bound = MAX_CUMULATIVE if self.cumulative else MAX_COUNT
+        values = self.__dict__
         for name in COUNT_FIELDS:
-            value = getattr(self, name)
-            if value is None:
+            value = values[name]
+            if value is None or (value.__class__ is int and 0 <= value <= bound):
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValidationError(name, f"must be a whole number or empty, got {_show(value)}")
             if value < 0:
                 raise ValidationError(name, f"cannot be negative, got {value}")
-            if value > bound:
-                raise ValidationError(name, f"{_show_number(value)} is above {bound:,}, the largest "
-                                      + ("running total" if self.cumulative else "figure for one incident")
-                                      + " accepted; give a whole number from 0 to "
-                                      f"{bound:,}, or leave it empty")
+            raise ValidationError(name, f"{_show_number(value)} is above {bound:,}, the largest "
+                                  + ("running total" if self.cumulative else "figure for one incident")
+                                  + f" accepted; give a whole number from 0 to {bound:,}, or leave it empty")
         upper = self.killed_max if self.killed_max is not None else self.killed
         if self.killed_max is not None and self.killed is not None and self.killed_max < self.killed:
             raise ValidationError("killed_max", f"{self.killed_max} is below killed {self.killed}")
@@ -122,9 +123,9 @@ class Incident:
             value = getattr(self, name)
             if value is not None and upper is not None and value > upper:
                 raise ValidationError(name, f"{value} is above the reported toll of {upper}")
-        for name in ("province", "report_hash", *TEXT_FIELDS):
-            value = getattr(self, name)
-            if value is not None:
+        for name in _CHECKED_TEXT:
+            value = values[name]
+            if value is not None and not _storable(value):
                 _check_text(name, value)
         if self.province is not None:
             if len(self.province) > MAX_PROVINCE:
@@ -148,12 +149,18 @@ class Incident:
             raise ValidationError("places", f"{len(self.places):,} places in one incident; "
                                   f"at most {MAX_PLACES:,} are accepted")
         for place in self.places:
-            _check_text("places", place)
+            if not _storable(place):
+                _check_text("places", place)
         if len(self.points) != len(self.places):
             raise ValidationError("points", f"{len(self.points)} points for {len(self.places)} places")
         for point in self.points:
             if point is None:
                 continue
+            if point.__class__ is tuple and len(point) == 2:
+                lon, lat = point
+                if lon.__class__ is float and lat.__class__ is float and -180 <= lon <= 180 \
+                        and -90 <= lat <= 90:
+                    continue
             if not isinstance(point, tuple) or len(point) != 2:
                 raise ValidationError("points", "each point must be (longitude, latitude), "
                                       f"got {_show(point)}")
@@ -321,7 +328,21 @@ def total_killed(incidents: Iterable[Incident]) -> tuple[int, int]:
     return low, high
 
 
+_DAYS: dict[str, dt.date] = {}  # dates seen, parsed: a dataset repeats its days many times
+
+
 def _parse_date(name: str, value: Any) -> dt.date:
+    day = _DAYS.get(value) if value.__class__ is str else None
+    if day is not None:
+        return day
+    day = _check_date(name, value)
+    if len(_DAYS) > 50_000:
+        _DAYS.clear()
+    _DAYS[value] = day
+    return day
+
+
+def _check_date(name: str, value: Any) -> dt.date:
     if not isinstance(value, str):
         raise ValidationError(name, f"must be a date YYYY-MM-DD, got {_show(value)}")
     if not _DATE.fullmatch(value):
@@ -346,6 +367,19 @@ def clean_text(text: str) -> str:
         except UnicodeEncodeError:
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text
+
+
+def _storable(value: Any) -> bool:
+    """Text a database can hold as it is: a str with no NUL and no lone surrogate (quick test)."""
+    if value.__class__ is not str or "\x00" in value:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_text(name: str, value: Any) -> None:

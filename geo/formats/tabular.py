@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from geo import provinces
 from geo.formats import (NOT_UTF8, FormatError, IncidentStream, ReadResult, Reject, broken_text,
                          count_lines, open_text)
-from geo.model import ValidationError
+from geo.model import ValidationError, _to_float, _to_int, clean_text
 
 Progress = Callable[[int, int], None]  # (rows done, rows in total)
 RowMapper = Callable[[dict[str, str]], Any]  # a row → Incident (raises ValidationError/ValueError)
@@ -135,6 +135,39 @@ def unexpected(exc: Exception) -> str:
     check foresaw): said in words, the Python error kept in brackets for a bug report."""
     return ("this row could not be read as an incident: a cell holds a value of an unexpected "
             f"kind (please report it: {type(exc).__name__})")
+
+
+def count(name: str, text: str | None) -> int | None:
+    """A cell holding a whole number ("" → None); anything else goes to the model's own reading,
+    whose reasons name `name`. The bounds are checked when the incident is built."""
+    if not text:
+        return None
+    if text.isdigit() and text.isascii() and len(text) < 10:
+        return int(text)
+    return _to_int(name, text)
+
+
+def coordinate(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return _to_float(name, text)  # its reason, in words
+
+
+def text(value: str | None) -> str | None:
+    """A text cell, trimmed and cleaned (NUL, lone surrogates); None when empty."""
+    if not value:
+        return None
+    value = value.strip()
+    return (value if value.isascii() and "\x00" not in value else clean_text(value)) or None
+
+
+def point(row: dict[str, str], lon_column: str = "longitude", lat_column: str = "latitude"
+          ) -> tuple[float, float] | None:
+    lon, lat = (row.get(lon_column) or "").strip(), (row.get(lat_column) or "").strip()
+    if not lon or not lat:
+        return None
+    return coordinate("longitude", lon), coordinate("latitude", lat)
 
 
 def require(row: dict[str, str], name: str) -> str:
