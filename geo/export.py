@@ -1,17 +1,27 @@
-"""Export formats shared by the dashboard's download buttons and `python -m geo export`."""
+"""Export formats shared by the dashboard's download buttons and `python -m geo export`.
+
+`write_export` writes incidents into a binary file as they come (GeoJSON, CSV and GeoPackage in
+memory that does not grow with the selection; the HTML map needs them all at once);
+`export_bytes` is the same into bytes, for download buttons; `download_name` names the file after
+the filters.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Callable, Iterable
 
 from geo.model import Incident
 
 if TYPE_CHECKING:
     from geo.filters import Filters
+
+Writer = Callable[[Iterable[Incident], IO[bytes], "Filters | None"], int]
 
 
 @dataclass(frozen=True)
@@ -19,27 +29,34 @@ class ExportFormat:
     name: str
     extension: str
     mime: str
-    render: Callable[..., bytes]  # (incidents, filters or None) → the file
+    write: Writer  # (incidents, binary file, filters that chose them) → how many were written
+
+    def render(self, incidents: Iterable[Incident], filters: "Filters | None" = None) -> bytes:
+        buffer = io.BytesIO()
+        self.write(incidents, buffer, filters)
+        return buffer.getvalue()
 
 
-def _geojson(incidents: list[Incident], filters: "Filters | None" = None) -> bytes:
+def _geojson(incidents: Iterable[Incident], out: IO[bytes], filters: "Filters | None" = None) -> int:
     from geo.formats import geojson
-    return geojson.dumps(incidents).encode("utf-8")
+    return geojson.write_geojson_bytes(incidents, out)
 
 
-def _csv(incidents: list[Incident], filters: "Filters | None" = None) -> bytes:
+def _csv(incidents: Iterable[Incident], out: IO[bytes], filters: "Filters | None" = None) -> int:
     from geo.formats import csv
-    return csv.dumps(incidents).encode("utf-8")
+    return csv.write_csv_bytes(incidents, out)
 
 
-def _html(incidents: list[Incident], filters: "Filters | None" = None) -> bytes:
+def _html(incidents: Iterable[Incident], out: IO[bytes], filters: "Filters | None" = None) -> int:
     from geo.map.view import to_html
-    return to_html(incidents, filters)
+    incidents = list(incidents)  # the map is built from the whole selection at once
+    out.write(to_html(incidents, filters))
+    return len(incidents)
 
 
-def _gpkg(incidents: list[Incident], filters: "Filters | None" = None) -> bytes:
+def _gpkg(incidents: Iterable[Incident], out: IO[bytes], filters: "Filters | None" = None) -> int:
     from geo.formats import gpkg
-    return gpkg.dumps(incidents)
+    return gpkg.write_gpkg_bytes(incidents, out)
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -48,13 +65,56 @@ FORMATS: dict[str, ExportFormat] = {
     "gpkg": ExportFormat("gpkg", "gpkg", "application/geopackage+sqlite3", _gpkg),
     "html": ExportFormat("html", "html", "text/html", _html),
 }
+EXTENSIONS = {**{f.extension: f.name for f in FORMATS.values()}, "json": "geojson", "htm": "html"}
+
+
+def _check(fmt: str) -> ExportFormat:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
+    return FORMATS[fmt]
+
+
+def write_export(incidents: Iterable[Incident], fmt: str, out: IO[bytes],
+                 filters: "Filters | None" = None) -> int:
+    """Write the incidents, as they are read, into a binary file; returns how many.
+
+    Parameters
+    ----------
+    incidents
+        Any iterable, e.g. ``Store.iter_query(filters)``: read once, as it comes.
+    fmt
+        One of FORMATS: geojson, csv, gpkg, html.
+    out
+        A binary file object.
+    filters
+        What chose the incidents: the HTML map's title and sentence.
+
+    Raises
+    ------
+    ValueError
+        An unknown format; the message names the accepted ones.
+    """
+    return _check(fmt).write(incidents, out, filters)
 
 
 def export_bytes(incidents: Iterable[Incident], fmt: str, filters: "Filters | None" = None) -> bytes:
-    """The incidents as a file of the given format; `filters` (what selected them) titles the HTML map."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
-    return FORMATS[fmt].render(list(incidents), filters)
+    """The incidents as a file of the given format, in memory (for download buttons).
+
+    Examples
+    --------
+    >>> export_bytes(store.iter_query(), "csv")[:3]  # doctest: +SKIP
+    b'id,'
+    """
+    return _check(fmt).render(incidents, filters)
+
+
+def format_for_path(path: str | Path) -> str | None:
+    """The format a file name asks for by its extension (.geojson/.json, .csv, .gpkg, .html), or None."""
+    return EXTENSIONS.get(Path(path).suffix.lower().lstrip("."))
+
+
+def accepted_extensions() -> str:
+    return ", ".join(f".{e}" for e in EXTENSIONS)
 
 
 def download_name(filters: "Filters | None", fmt: str, today: dt.date | None = None) -> str:

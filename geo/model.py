@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -27,6 +28,20 @@ FIELDS = (
     "id", "date", "date_end", "places", "province", "country", "geo_precision",
     *COUNT_FIELDS, *TEXT_FIELDS, "cumulative", "report_hash",
 )
+
+
+# Bounds every way in shares (both stores hold them; see geo/store/core.py incidents_table).
+MAX_COUNT = 100_000  # deaths, children, women or injured in one incident: above any reported figure
+MAX_CUMULATIVE = 10_000_000  # a running total (cumulative) may cover a whole war
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # dates outside are typing errors, and keep date arithmetic safe
+MAX_SPAN_DAYS = 3_653  # date..date_end at most ten years: bounds the store's overlap search
+MAX_ID = 200  # characters, the store's id column
+MAX_PROVINCE = 64  # characters, the store's province column
+MAX_PLACES = 1_000  # places in one incident (the store counts them in small integers)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SHOWN = 60  # characters of a bad value quoted in a reason
+_CHECKED_TEXT = ("province", "report_hash", "actor", "event_type", "source", "source_url", "quote",
+                 "notes")
 
 
 class ValidationError(ValueError):
@@ -76,20 +91,31 @@ class Incident:
     def validate(self) -> None:
         """Raise ValidationError naming the first field that breaks a rule."""
         if not isinstance(self.id, str) or not self.id.strip():
-            raise ValidationError("id", "must be a non-empty string")
+            raise ValidationError("id", "must be a non-empty text")
+        if len(self.id) > MAX_ID:
+            raise ValidationError("id", f"is {len(self.id):,} characters long; at most {MAX_ID} are accepted")
         start = _parse_date("date", self.date)
         if self.date_end is not None:
             end = _parse_date("date_end", self.date_end)
             if end < start:
                 raise ValidationError("date_end", f"{self.date_end} is before date {self.date}")
+            if (end - start).days > MAX_SPAN_DAYS:
+                raise ValidationError("date_end", f"{self.date}..{self.date_end} spans "
+                                      f"{(end - start).days:,} days; a span of at most "
+                                      f"{MAX_SPAN_DAYS:,} days (ten years) is accepted")
+        bound = MAX_CUMULATIVE if self.cumulative else MAX_COUNT
+        values = self.__dict__
         for name in COUNT_FIELDS:
-            value = getattr(self, name)
-            if value is None:
+            value = values[name]
+            if value is None or (value.__class__ is int and 0 <= value <= bound):
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValidationError(name, f"must be a whole number or empty, got {value!r}")
+                raise ValidationError(name, f"must be a whole number or empty, got {_show(value)}")
             if value < 0:
                 raise ValidationError(name, f"cannot be negative, got {value}")
+            raise ValidationError(name, f"{_show_number(value)} is above {bound:,}, the largest "
+                                  + ("running total" if self.cumulative else "figure for one incident")
+                                  + f" accepted; give a whole number from 0 to {bound:,}, or leave it empty")
         upper = self.killed_max if self.killed_max is not None else self.killed
         if self.killed_max is not None and self.killed is not None and self.killed_max < self.killed:
             raise ValidationError("killed_max", f"{self.killed_max} is below killed {self.killed}")
@@ -97,23 +123,52 @@ class Incident:
             value = getattr(self, name)
             if value is not None and upper is not None and value > upper:
                 raise ValidationError(name, f"{value} is above the reported toll of {upper}")
-        if self.province is not None and self.country == "SY" and self.province not in PROVINCES:
-            raise ValidationError("province", f"unknown province {self.province!r}; accepted: "
-                                  + ", ".join(PROVINCES))
-        if not isinstance(self.country, str) or len(self.country) != 2 or not self.country.isalpha():
-            raise ValidationError("country", f"must be an ISO 3166-1 alpha-2 code, got {self.country!r}")
-        if self.geo_precision is not None and self.geo_precision not in (1, 2, 3):
-            raise ValidationError("geo_precision", f"must be 1, 2 or 3, got {self.geo_precision!r}")
+        for name in _CHECKED_TEXT:
+            value = values[name]
+            if value is not None and not _storable(value):
+                _check_text(name, value)
+        if self.province is not None:
+            if len(self.province) > MAX_PROVINCE:
+                raise ValidationError("province", f"is {len(self.province):,} characters long; "
+                                      f"at most {MAX_PROVINCE} are accepted")
+            if self.country == "SY" and self.province not in PROVINCES:
+                raise ValidationError("province", f"unknown province {_show(self.province)}; accepted: "
+                                      + ", ".join(PROVINCES))
+        if not isinstance(self.country, str) or len(self.country) != 2 or not self.country.isalpha() \
+                or not self.country.isascii():
+            raise ValidationError("country", "must be an ISO 3166-1 alpha-2 code such as SY, "
+                                  f"got {_show(self.country)}")
+        if self.report_hash is not None and len(self.report_hash) > 64:
+            raise ValidationError("report_hash", "must be a sha256 digest (64 hexadecimal characters)")
+        if self.geo_precision is not None and (isinstance(self.geo_precision, bool)
+                                               or self.geo_precision not in (1, 2, 3)):
+            raise ValidationError("geo_precision", f"must be 1, 2 or 3, got {_show(self.geo_precision)}")
+        if not isinstance(self.places, list) or not isinstance(self.points, list):
+            raise ValidationError("places", "must be a list of place names, with one point (or none) each")
+        if len(self.places) > MAX_PLACES:
+            raise ValidationError("places", f"{len(self.places):,} places in one incident; "
+                                  f"at most {MAX_PLACES:,} are accepted")
+        for place in self.places:
+            if not _storable(place):
+                _check_text("places", place)
         if len(self.points) != len(self.places):
             raise ValidationError("points", f"{len(self.points)} points for {len(self.places)} places")
         for point in self.points:
             if point is None:
                 continue
+            if point.__class__ is tuple and len(point) == 2:
+                lon, lat = point
+                if lon.__class__ is float and lat.__class__ is float and -180 <= lon <= 180 \
+                        and -90 <= lat <= 90:
+                    continue
+            if not isinstance(point, tuple) or len(point) != 2:
+                raise ValidationError("points", "each point must be (longitude, latitude), "
+                                      f"got {_show(point)}")
             lon, lat = point
             if not (_finite(lon) and -180 <= lon <= 180):
-                raise ValidationError("longitude", f"{lon!r} is outside -180..180")
+                raise ValidationError("longitude", f"{_show(lon)} is outside -180..180")
             if not (_finite(lat) and -90 <= lat <= 90):
-                raise ValidationError("latitude", f"{lat!r} is outside -90..90")
+                raise ValidationError("latitude", f"{_show(lat)} is outside -90..90")
 
     # --- derived ----------------------------------------------------------------------------
 
@@ -157,7 +212,11 @@ class Incident:
         """Build from loose values (strings from CSV, floats from pandas), coercing and validating.
 
         Unknown keys are ignored; `points` may be given, or `longitude`/`latitude` for one place.
+        Text is cleaned of NUL characters and lone surrogates (replaced by U+FFFD).
         """
+        if not isinstance(data, dict):
+            raise ValidationError("incident", "must be a set of named fields (an object), "
+                                  f"got {_kind(data)}")
         known = _field_names(cls)
         values: dict[str, Any] = {k: _blank_to_none(v) for k, v in data.items() if k in known}
         for name in COUNT_FIELDS:
@@ -166,31 +225,36 @@ class Incident:
             values["geo_precision"] = _to_int("geo_precision", values["geo_precision"])
         for name in ("date", "date_end"):
             if isinstance(values.get(name), (dt.date, dt.datetime)):
-                values[name] = values[name].strftime("%Y-%m-%d")
+                values[name] = values[name].isoformat()[:10]
         places = values.get("places") or []
         if isinstance(places, str):
             places = _split_places(places)
-        values["places"] = [str(p).strip() for p in places if str(p).strip()]
+        elif not isinstance(places, (list, tuple)):
+            raise ValidationError("places", f"must be a list of place names or text separated by ';', "
+                                  f"got {_kind(places)}")
+        values["places"] = [name for name in (_place_name(p) for p in places) if name]
         points = values.get("points")
         if points is None:
             lon, lat = _blank_to_none(data.get("longitude")), _blank_to_none(data.get("latitude"))
             if lon is not None and lat is not None:
                 points = [(_to_float("longitude", lon), _to_float("latitude", lat))]
                 if not values["places"]:
-                    values["places"] = [str(data.get("place") or "unnamed place")]
+                    values["places"] = [_place_name(data.get("place")) or "unnamed place"]
                 points += [None] * (len(values["places"]) - 1)
             else:
                 points = [None] * len(values["places"])
-        values["points"] = [None if p is None else (_to_float("longitude", p[0]),
-                                                    _to_float("latitude", p[1])) for p in points]
+        elif not isinstance(points, (list, tuple)):
+            raise ValidationError("points", f"must be a list of [longitude, latitude] pairs, got {_kind(points)}")
+        values["points"] = [_to_point(p) for p in points]
         values["cumulative"] = _to_bool(values.get("cumulative"))
-        values["country"] = (values.get("country") or "SY").upper()
+        country = values.get("country")
+        values["country"] = "SY" if country is None else _to_text("country", country).upper()
         for name in TEXT_FIELDS + ("province", "report_hash"):
             if values.get(name) is not None:
-                values[name] = str(values[name]).strip() or None
+                values[name] = _to_text(name, values[name]).strip() or None
         if values.get("id") is None:
             values["id"] = make_id(values)
-        values["id"] = str(values["id"])
+        values["id"] = _to_text("id", values["id"])
         if values.get("date") is None:
             raise ValidationError("date", "is required (YYYY-MM-DD)")
         return cls(**values)
@@ -198,32 +262,35 @@ class Incident:
     @classmethod
     def from_feature(cls, feature: dict[str, Any]) -> "Incident":
         """Build from a GeoJSON Feature written by `to_feature` (or any with the same properties)."""
-        props = dict(feature.get("properties") or {})
+        if not isinstance(feature, dict):
+            raise ValidationError("feature", f"must be a GeoJSON Feature object, got {_kind(feature)}")
+        props = feature.get("properties")
+        if props is not None and not isinstance(props, dict):
+            raise ValidationError("properties", f"must be an object of named fields, got {_kind(props)}")
+        props = dict(props or {})
         props.setdefault("id", feature.get("id"))
-        geometry = feature.get("geometry")
+        coords = _coordinates(feature.get("geometry"))
         places = props.get("places") or []
         if isinstance(places, str):
             places = _split_places(places)
-        coords: list[Any] = []
-        if geometry:
-            if geometry.get("type") == "Point":
-                coords = [geometry["coordinates"]]
-            elif geometry.get("type") == "MultiPoint":
-                coords = list(geometry["coordinates"])
-            else:
-                raise ValidationError("geometry", f"expected Point or MultiPoint, got {geometry.get('type')}")
-        not_located = set(props.get("not_located") or [])
+        elif not isinstance(places, (list, tuple)):
+            raise ValidationError("places", f"must be a list of place names, got {_kind(places)}")
+        not_located = props.get("not_located") or []
+        if isinstance(not_located, str):
+            not_located = _split_places(not_located)
+        elif not isinstance(not_located, (list, tuple)):
+            raise ValidationError("not_located", f"must be a list of place names, got {_kind(not_located)}")
+        unlocated = {_place_name(p) for p in not_located}
         points: list[Point | None] = []
         it = iter(coords)
         for place in places:
-            if place in not_located:
+            if _place_name(place) in unlocated:
                 points.append(None)
             else:
-                c = next(it, None)
-                points.append(None if c is None else (c[0], c[1]))
+                points.append(next(it, None))
         if not places and coords:
             places = [f"point {i + 1}" for i in range(len(coords))]
-            points = [(c[0], c[1]) for c in coords]
+            points = list(coords)
         props["places"], props["points"] = places, points
         return cls.from_dict(props)
 
@@ -261,17 +328,151 @@ def total_killed(incidents: Iterable[Incident]) -> tuple[int, int]:
     return low, high
 
 
+_DAYS: dict[str, dt.date] = {}  # dates seen, parsed: a dataset repeats its days many times
+
+
 def _parse_date(name: str, value: Any) -> dt.date:
+    day = _DAYS.get(value) if value.__class__ is str else None
+    if day is not None:
+        return day
+    day = _check_date(name, value)
+    if len(_DAYS) > 50_000:
+        _DAYS.clear()
+    _DAYS[value] = day
+    return day
+
+
+def _check_date(name: str, value: Any) -> dt.date:
     if not isinstance(value, str):
-        raise ValidationError(name, f"must be a date YYYY-MM-DD, got {value!r}")
+        raise ValidationError(name, f"must be a date YYYY-MM-DD, got {_show(value)}")
+    if not _DATE.fullmatch(value):
+        raise ValidationError(name, f"{_show(value)} is not a date in the form YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(name, value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(name, f"{value!r} is not a real date (YYYY-MM-DD)") from None
+        raise ValidationError(name, f"{_show(value)} is not a real date (YYYY-MM-DD)") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(name, f"{value} is outside the years accepted, "
+                              f"{FIRST_YEAR} to {LAST_YEAR} (YYYY-MM-DD)")
+    return day
 
 
-def _bad_date(name: str, value: str) -> dt.date:
-    raise ValidationError(name, f"{value!r} is not a date in the form YYYY-MM-DD")
+def clean_text(text: str) -> str:
+    """`text` without NUL characters, a lone surrogate (from a broken escape) replaced by U+FFFD."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def _storable(value: Any) -> bool:
+    """Text a database can hold as it is: a str with no NUL and no lone surrogate (quick test)."""
+    if value.__class__ is not str or "\x00" in value:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_text(name: str, value: Any) -> None:
+    """A text field must be a str a database can hold (no NUL, no lone surrogate)."""
+    if not isinstance(value, str):
+        raise ValidationError(name, f"must be text, got {_kind(value)}")
+    if "\x00" in value or clean_text(value) is not value:
+        raise ValidationError(name, "holds a NUL character or a broken character (a lone surrogate); "
+                              "remove it and retry")
+
+
+def _to_text(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(name, f"must be text, got {_kind(value)}")
+    return str(value)
+
+
+def _place_name(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list, tuple, set)):
+        raise ValidationError("places", f"each place must be a name (text), got {_kind(value)}")
+    return clean_text(str(value)).strip()
+
+
+def _to_point(value: Any) -> Point | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__") or len(value) < 2:
+        raise ValidationError("points", f"each point must be [longitude, latitude], got {_show(value)}")
+    return (_to_float("longitude", value[0]), _to_float("latitude", value[1]))
+
+
+def _coordinates(geometry: Any) -> list[Point]:
+    """The positions of a Point or MultiPoint geometry (none for null), checked."""
+    if geometry is None:
+        return []
+    if not isinstance(geometry, dict):
+        raise ValidationError("geometry", "must be a GeoJSON Point or MultiPoint object, or null; "
+                              f"got {_kind(geometry)}")
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Point":
+        if coords is None or coords == []:
+            return []
+        return [_position(coords)]
+    if kind == "MultiPoint":
+        if not isinstance(coords, (list, tuple)):
+            raise ValidationError("geometry", "a MultiPoint needs coordinates: a list of "
+                                  "[longitude, latitude] positions")
+        return [_position(c) for c in coords]
+    raise ValidationError("geometry", f"must be a Point or MultiPoint, got {_show(kind)}")
+
+
+def _position(value: Any) -> Point:
+    if not isinstance(value, (list, tuple)) or len(value) < 2 or isinstance(value[0], (list, dict)) \
+            or isinstance(value[1], (list, dict)):
+        raise ValidationError("geometry", "each position must be [longitude, latitude] (numbers), "
+                              f"got {_show(value)}")
+    return (_to_float("longitude", value[0]), _to_float("latitude", value[1]))
+
+
+def _kind(value: Any) -> str:
+    """A value's kind in words, for reasons ('a list', 'the number 5')."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {_show_number(value)}"
+    if isinstance(value, str):
+        return f"the text {_show(value)}"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__} value"
+
+
+def _show(value: Any) -> str:
+    """A value as a reason quotes it: repr, cut to a readable length."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _show_number(value)
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):
+        text = f"a {type(value).__name__} value"
+    return text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "…"
+
+
+def _show_number(value: Any) -> str:
+    if isinstance(value, int) and abs(value) >= 10 ** 15:
+        return f"a {len(str(abs(value)))}-digit number"
+    return f"{value:,}" if isinstance(value, int) else repr(value)
 
 
 def _finite(x: Any) -> bool:
@@ -296,22 +497,35 @@ def _to_int(name: str, value: Any) -> int | None:
         return value  # a bool is left for validate() to reject
     if isinstance(value, int):
         return value
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        raise ValidationError(name, f"{value!r} is not a number") from None
+    if isinstance(value, float):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > 40:
+            raise ValidationError(name, f"{_show(text)} is not a whole number from 0 to {MAX_COUNT:,}")
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValidationError(name, f"{_show(value)} is not a number; give a whole number or "
+                                  "leave it empty") from None
+    else:
+        raise ValidationError(name, f"must be a whole number or empty, got {_kind(value)}")
+    if not math.isfinite(number):
+        raise ValidationError(name, f"{_show(value)} is not a finite number; give a whole number")
     if not number.is_integer():
-        raise ValidationError(name, f"{value!r} is not a whole number")
+        raise ValidationError(name, f"{_show(value)} is not a whole number")
     return int(number)
 
 
 def _to_float(name: str, value: Any) -> float:
+    if isinstance(value, (list, dict, tuple, bool)):
+        raise ValidationError(name, f"must be a number in degrees, got {_kind(value)}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(name, f"{value!r} is not a number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError(name, f"{_show(value)} is not a number") from None
     if not math.isfinite(number):
-        raise ValidationError(name, f"{value!r} is not a finite number")
+        raise ValidationError(name, f"{_show(value)} is not a finite number")
     return number
 
 
@@ -322,10 +536,17 @@ def _to_bool(value: Any) -> bool:
     return bool(value)
 
 
-def _split_places(text: str) -> list[str]:
+def _split_places(text: str) -> list[Any]:
     text = text.strip()
     if text.startswith("["):
-        return [str(p) for p in json.loads(text)]
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            raise ValidationError("places", "starts with '[' but is not a JSON list of names; "
+                                  "write the names separated by ';'") from None
+        if not isinstance(parsed, list):
+            raise ValidationError("places", "must be a list of place names")
+        return parsed
     return [p.strip() for p in text.split(";") if p.strip()]
 
 

@@ -1,15 +1,24 @@
 """Reading and writing incident files, one module per format (geojson, csv, …).
 
-Readers return a `ReadResult`: the incidents that validated and, for each row that did not, its
-line (or feature number) and the reason, so good rows load and bad ones are reported.
+Readers give an `IncidentStream`: the incidents that validated, yielded as the file is read, and
+for each row that did not, its line (or feature number) and the reason, so good rows load and bad
+ones are reported. `ReadResult` is the same, collected into a list (small files, previews).
 """
 
 from __future__ import annotations
 
+import csv as _csv
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Iterable, Iterator
 
 from geo.model import Incident
+
+# A cell of any length is read (the csv module's default stops at 131,072 characters).
+_csv.field_size_limit(min(sys.maxsize, 2 ** 31 - 1))
+
+_HEAD = 1 << 16  # bytes checked as UTF-8 before a text file is read as a stream
 
 
 @dataclass
@@ -27,6 +36,32 @@ class ReadResult:
     rejects: list[Reject] = field(default_factory=list)
 
 
+class IncidentStream:
+    """Incidents as a file is read; `rejects` fills as the rows are reached.
+
+    `total` is the number of rows expected (from a quick count of lines, features or records), for
+    progress; `read` counts the rows reached so far, good or bad.
+    """
+
+    def __init__(self, rows: Iterable[Incident] | None = None, total: int | None = None):
+        self.rejects: list[Reject] = []
+        self.total = total
+        self.read = 0
+        self._rows = iter(rows) if rows is not None else iter(())
+
+    def feed(self, rows: Iterable[Incident]) -> "IncidentStream":
+        self._rows = iter(rows)
+        return self
+
+    def __iter__(self) -> Iterator[Incident]:
+        return self._rows
+
+    def collect(self) -> ReadResult:
+        """Everything, in lists (for files small enough to hold)."""
+        incidents = list(self._rows)
+        return ReadResult(incidents, sorted(self.rejects, key=lambda r: r.line))
+
+
 class FormatError(ValueError):
     """The file cannot be read at all (not this format, not text, broken JSON…)."""
 
@@ -37,3 +72,43 @@ def read_text(path: str | Path) -> str:
         return Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 and retry") from None
+
+
+def open_text(path: str | Path) -> IO[str]:
+    """A text file for a csv reader, read as it goes: its start must be UTF-8 (else FormatError);
+    bytes that are not UTF-8 further on arrive as lone surrogates, for `broken_text` to find, so
+    that row alone is rejected. Any line ending (LF, CRLF, old Mac CR) is read."""
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD)
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the boundary
+            raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 and retry") from None
+    return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def broken_text(cells: Iterable[str]) -> bool:
+    """Whether a row read by `open_text` holds bytes that were not UTF-8."""
+    joined = "".join(cells)  # one test of the row: quicker than one per cell
+    if joined.isascii():
+        return False
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+NOT_UTF8 = "holds bytes that are not UTF-8 text; save the file as UTF-8 and import it again"
+
+
+def count_lines(path: str | Path) -> int:
+    """Line breaks in a file (CR alone counted when it has no LF): a quick total for progress."""
+    lf = cr = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            lf += block.count(b"\n")
+            if not lf:
+                cr += block.count(b"\r")
+    return lf or cr

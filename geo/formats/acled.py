@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.formats import ReadResult
+from geo.formats import IncidentStream, ReadResult
 from geo.formats.countries import country_code, known_countries
-from geo.formats.tabular import Progress, parse_day, province_for, read_csv_dataset, require
-from geo.model import Incident, ValidationError
+from geo.formats.tabular import (Progress, count, iter_csv_dataset, parse_day, point, province_for,
+                                  read_csv_dataset, require, text)
+from geo.model import Incident, ValidationError, clean_text
 
 NAME = "acled"
 # Columns that together mark an ACLED export (ACLED's exports always carry them).
@@ -29,29 +30,29 @@ def matches(columns) -> bool:
 
 def from_row(row: dict[str, str]) -> Incident:
     """One ACLED row → an Incident (raises ValidationError naming the column at fault)."""
-    event_id = require(row, "event_id_cnty")
+    event_id = text(require(row, "event_id_cnty"))
     country_name = (row.get("country") or "").strip()
     country = country_code(country_name)
     if country is None:
-        raise ValidationError("country", f"{country_name!r} is not a country this atlas maps "
+        raise ValidationError("country", f"{country_name[:60]!r} is not a country this atlas maps "
                                          f"(accepted: {known_countries()})")
-    place = ((row.get("location") or "").strip() or (row.get("admin3") or "").strip()
-             or (row.get("admin2") or "").strip() or "unnamed place")
-    lon, lat = (row.get("longitude") or "").strip(), (row.get("latitude") or "").strip()
-    return Incident.from_dict({
-        "id": f"acled:{event_id}",
-        "date": parse_day(require(row, "event_date"), "event_date"),
-        "places": [place],
-        "points": [(lon, lat) if lon and lat else None],
-        "province": province_for(country, row.get("admin1") or ""),
-        "country": country,
-        "geo_precision": row.get("geo_precision"),
-        "killed": row.get("fatalities"),
-        "actor": row.get("actor1"),
-        "event_type": (row.get("sub_event_type") or "").strip() or row.get("event_type"),
-        "source": _source(row.get("source")),
-        "notes": _notes(row),
-    })
+    place = (text(row.get("location")) or text(row.get("admin3")) or text(row.get("admin2"))
+             or "unnamed place")
+    # Built from typed values: the model's checks (bounds, dates, text) run in Incident itself.
+    return Incident(
+        id=f"acled:{event_id}",
+        date=parse_day(require(row, "event_date"), "event_date"),
+        places=[place],
+        points=[point(row)],
+        province=province_for(country, text(row.get("admin1")) or ""),
+        country=country,
+        geo_precision=count("geo_precision", (row.get("geo_precision") or "").strip()),
+        killed=count("killed", (row.get("fatalities") or "").strip()),
+        actor=text(row.get("actor1")),
+        event_type=text(row.get("sub_event_type")) or text(row.get("event_type")),
+        source=_source(row.get("source")),
+        notes=_notes(row),
+    )
 
 
 def read_acled(path: str | Path, progress: Progress | None = None) -> ReadResult:
@@ -59,9 +60,14 @@ def read_acled(path: str | Path, progress: Progress | None = None) -> ReadResult
     return read_csv_dataset(path, SIGNATURE, "an ACLED export", from_row, progress)
 
 
-def _source(text: str | None) -> str:
-    text = (text or "").strip()
-    return f"ACLED: {text}" if text else "ACLED"
+def iter_acled(path: str | Path) -> IncidentStream:
+    """Incidents from an ACLED export, streamed as the file is read (FormatError at once if it is not one)."""
+    return iter_csv_dataset(path, SIGNATURE, "an ACLED export", from_row)
+
+
+def _source(cell: str | None) -> str:
+    cell = text(cell)
+    return f"ACLED: {cell}" if cell else "ACLED"
 
 
 def _notes(row: dict[str, str]) -> str | None:
@@ -74,7 +80,7 @@ def _notes(row: dict[str, str]) -> str | None:
     precision = _TIME_PRECISION.get((row.get("time_precision") or "").strip())
     if precision:
         extras.append(f"date {precision}")
-    notes = (row.get("notes") or "").strip()
+    notes = text(row.get("notes")) or ""
     if extras:
         notes = f"{notes} [ACLED: {'; '.join(extras)}]".strip()
-    return notes or None
+    return clean_text(notes) or None

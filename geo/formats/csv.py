@@ -2,30 +2,47 @@
 
 `places` are joined with "; "; `points` holds each place's "lon lat" in the same order (empty
 where not located); `longitude`/`latitude` repeat the first located point for spreadsheet users.
+Rows end in CRLF (RFC 4180), so a cell holding a CR or LF is always quoted; every CSV the atlas
+writes (exports, rejects files) goes through `writer` and `safe_cell`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Any, Iterable, Iterator
 
-from geo.formats import FormatError, ReadResult, Reject, read_text
+from geo.formats import (NOT_UTF8, FormatError, IncidentStream, ReadResult, Reject, broken_text,
+                         count_lines, open_text)
 from geo.model import COUNT_FIELDS, FIELDS, Incident, ValidationError
 
 COLUMNS = (*FIELDS, "points", "longitude", "latitude")
 NUMERIC = {*COUNT_FIELDS, "geo_precision", "longitude", "latitude"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A formula character at the start of any line of a cell (a spreadsheet may split a cell there).
+_FORMULA_AFTER_BREAK = re.compile(r"([\r\n])(?=[=+\-@\t])")
+_NEUTRALISED_AFTER_BREAK = re.compile(r"([\r\n])'(?=[=+\-@\t])")
 
 
 def safe_cell(value: str) -> str:
-    """Neutralise a text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR)."""
+    """Neutralise a text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR), at its
+    start and after every line break inside it."""
+    if "\n" in value or "\r" in value:
+        value = _FORMULA_AFTER_BREAK.sub(r"\1'", value)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _unsafe_cell(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        value = _NEUTRALISED_AFTER_BREAK.sub(r"\1", value)
     return value[1:] if value.startswith("'") and value[1:2] in _FORMULA_START and value[1:2] else value
+
+
+def writer(out: IO[str]):
+    """The csv writer every CSV of the atlas uses: CRLF row ends, so CR and LF in cells are quoted."""
+    return csv.writer(out, lineterminator="\r\n")
 
 
 def to_row(inc: Incident) -> dict[str, str]:
@@ -45,50 +62,96 @@ def to_row(inc: Incident) -> dict[str, str]:
 
 
 def dumps(incidents: Iterable[Incident]) -> str:
-    buffer = io.StringIO()
+    buffer = io.StringIO(newline="")
     write_csv(incidents, buffer)
     return buffer.getvalue()
 
 
-def write_csv(incidents: Iterable[Incident], out: str | Path | IO[str]) -> None:
+def write_csv(incidents: Iterable[Incident], out: str | Path | IO[str]) -> int:
+    """Write the incidents as they come (any number, in constant memory); returns how many."""
     if not hasattr(out, "write"):
         with open(out, "w", encoding="utf-8", newline="") as handle:
             return write_csv(incidents, handle)
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    rows = writer(out)
+    rows.writerow(COLUMNS)
+    count = 0
     for inc in incidents:
-        writer.writerow(to_row(inc))
+        cells = to_row(inc)
+        rows.writerow([cells[name] for name in COLUMNS])
+        count += 1
+    return count
+
+
+def write_csv_bytes(incidents: Iterable[Incident], out: IO[bytes]) -> int:
+    """`write_csv` into a binary file (UTF-8); returns how many incidents were written."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    try:
+        return write_csv(incidents, text)
+    finally:
+        text.flush()
+        text.detach()
 
 
 def loads(text: str) -> ReadResult:
     """Incidents from CSV text with the project's columns; bad rows become rejects with their line."""
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "date" not in reader.fieldnames:
+    stream = _stream(io.StringIO(text, newline=""), None)
+    return stream.collect()
+
+
+def iter_csv(path: str | Path) -> IncidentStream:
+    """Incidents from the atlas's CSV file, streamed as it is read (FormatError at once if its
+    header is not ours)."""
+    return _stream(open_text(path), path)
+
+
+def _stream(handle: IO[str], path: str | Path | None) -> IncidentStream:
+    reader = csv.DictReader(handle)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        handle.close()
+        raise FormatError(f"not a readable CSV ({exc}); save it again as CSV") from None
+    if not fieldnames or "date" not in fieldnames:
+        handle.close()
         raise FormatError("not a Strike Atlas CSV: no 'date' column in the header")
-    result = ReadResult()
-    while True:
-        try:
-            raw = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            result.rejects.append(Reject(reader.line_num, f"line {reader.line_num}: {exc}"))
-            continue
-        line = reader.line_num
-        if None in raw:  # DictReader files surplus cells under None
-            result.rejects.append(Reject(line, f"line {line}: {len(raw[None])} more cell(s) than the "
-                                         "header has columns (a comma inside an unquoted cell?)",
-                                         {k: v for k, v in raw.items() if k is not None}))
-            continue
-        try:
-            result.incidents.append(from_row(raw))
-        except (ValidationError, ValueError) as exc:
-            result.rejects.append(Reject(line, f"line {line}: {exc}", dict(raw)))
-    return result
+    stream = IncidentStream(total=max(count_lines(path) - 1, 0) if path is not None else None)
+    return stream.feed(_rows(handle, reader, stream))
+
+
+def _rows(handle: IO[str], reader: csv.DictReader, stream: IncidentStream) -> Iterator[Incident]:
+    rejects = stream.rejects
+    with handle:
+        while True:
+            start = reader.line_num + 1
+            try:
+                raw = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                stream.read += 1
+                rejects.append(Reject(start, f"line {start}: not a readable CSV row ({exc})"))
+                continue
+            stream.read += 1
+            if None in raw:  # DictReader files surplus cells under None
+                rejects.append(Reject(start, f"line {start}: {len(raw[None])} more cell(s) than the "
+                                      "header has columns (a comma inside an unquoted cell?)",
+                                      {k: v for k, v in raw.items() if k is not None}))
+                continue
+            if broken_text(v for v in raw.values() if isinstance(v, str)):
+                rejects.append(Reject(start, f"line {start}: {NOT_UTF8}", dict(raw)))
+                continue
+            try:
+                yield from_row(raw)
+            except ValidationError as exc:
+                rejects.append(Reject(start, f"line {start}: {exc}", dict(raw)))
+            except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+                from geo.formats.tabular import unexpected
+                rejects.append(Reject(start, f"line {start}: {unexpected(exc)}", dict(raw)))
 
 
 def from_row(raw: dict[str, str | None]) -> Incident:
-    values = {k: _unsafe_cell(v) if isinstance(v, str) else v for k, v in raw.items() if k}
+    values: dict[str, Any] = {k: _unsafe_cell(v) if isinstance(v, str) else v
+                              for k, v in raw.items() if k}
     places = [p.strip() for p in (values.get("places") or "").split(";") if p.strip()]
     values["places"] = places
     points_text = values.pop("points", None)
@@ -108,10 +171,11 @@ def _parse_points(text: str) -> list[tuple[float, float] | None]:
         try:
             lon, lat = (float(n) for n in numbers)
         except ValueError:
-            raise ValidationError("points", f"{part.strip()!r} is not 'longitude latitude'") from None
+            raise ValidationError("points", f"{part.strip()[:60]!r} is not 'longitude latitude' "
+                                  "(two numbers, places separated by ';')") from None
         points.append((lon, lat))
     return points
 
 
 def read_csv(path: str | Path) -> ReadResult:
-    return loads(read_text(path))
+    return iter_csv(path).collect()

@@ -50,7 +50,11 @@ def detect_format(path: str | Path) -> str:
         text = head[:exc.start].decode("utf-8-sig", errors="ignore")
     if suffix in (".geojson", ".json") or text.lstrip().startswith("{"):
         return "geojson"
-    header = next(csv.reader(io.StringIO(text)), [])
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        raise FormatError(f"{path}: its first line is not a readable CSV header ({exc}); "
+                          "save it again as UTF-8 CSV") from None
     found = detect_columns(header)
     if found is None:
         raise FormatError(f"{path}: cannot tell the format from its columns ({', '.join(header[:8])}…); "

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Iterable, Iterator
 
-from geo.formats import FormatError, ReadResult, Reject, read_text
+from geo.formats import FormatError, IncidentStream, ReadResult, Reject, read_text
 from geo.model import Incident, ValidationError
+
+_HEADER = b'{"type":"FeatureCollection","features":['
+_FOOTER = b"]}"
+_BATCH = 1000  # features encoded and written at a time
 
 
 def to_feature_collection(incidents: Iterable[Incident]) -> dict:
@@ -16,40 +21,88 @@ def to_feature_collection(incidents: Iterable[Incident]) -> dict:
 
 def dumps(incidents: Iterable[Incident]) -> str:
     """The incidents as a GeoJSON text."""
-    return json.dumps(to_feature_collection(incidents), ensure_ascii=False, separators=(",", ":"))
+    buffer = io.BytesIO()
+    write_geojson_bytes(incidents, buffer)
+    return buffer.getvalue().decode("utf-8")
 
 
-def write_geojson(incidents: Iterable[Incident], out: str | Path | IO[str]) -> None:
-    text = dumps(incidents)
+def write_geojson_bytes(incidents: Iterable[Incident], out: IO[bytes]) -> int:
+    """Write a FeatureCollection feature by feature, in constant memory; returns how many."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    out.write(_HEADER)
+    count = 0
+    batch: list[str] = []
+    for inc in incidents:
+        batch.append(encode(inc.to_feature()))
+        count += 1
+        if len(batch) == _BATCH:
+            out.write(((b"," if count > _BATCH else b"") + ",".join(batch).encode("utf-8")))
+            batch = []
+    if batch:
+        out.write((b"," if count > len(batch) else b"") + ",".join(batch).encode("utf-8"))
+    out.write(_FOOTER)
+    return count
+
+
+def write_geojson(incidents: Iterable[Incident], out: str | Path | IO[str]) -> int:
     if hasattr(out, "write"):
-        out.write(text)
-    else:
-        Path(out).write_text(text, encoding="utf-8")
+        out.write(dumps(incidents))
+        return -1
+    with open(out, "wb") as handle:
+        return write_geojson_bytes(incidents, handle)
 
 
 def loads(text: str) -> ReadResult:
     """Incidents from a GeoJSON text; features that fail validation become rejects."""
+    return _stream(text).collect()
+
+
+def iter_geojson(path: str | Path) -> IncidentStream:
+    """Incidents from a GeoJSON file, validated feature by feature as the stream is read (the
+    JSON itself is parsed whole: FormatError at once if it is not GeoJSON)."""
+    return _stream(read_text(path))
+
+
+def _stream(text: str) -> IncidentStream:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise FormatError("not readable GeoJSON: nested deeper than the JSON reader allows "
+                          "(about 1,000 levels); an incident file needs only a few") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise FormatError(f"not readable JSON: {str(exc).split(';')[0]}") from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         features = [data]
     elif isinstance(data, dict) and data.get("type") == "FeatureCollection":
-        features = data.get("features") or []
+        features = data.get("features")
+        if features is None:
+            features = []
+        if not isinstance(features, list):
+            raise FormatError("not GeoJSON: a FeatureCollection's \"features\" must be a list of "
+                              "Feature objects")
     else:
         raise FormatError("not GeoJSON: expected a FeatureCollection or a Feature")
-    result = ReadResult()
+    stream = IncidentStream(total=len(features))
+    return stream.feed(_features(features, stream))
+
+
+def _features(features: list, stream: IncidentStream) -> Iterator[Incident]:
     for number, feature in enumerate(features, start=1):
+        stream.read += 1
+        raw = feature if isinstance(feature, dict) else None
         try:
-            if not isinstance(feature, dict):
-                raise ValidationError("feature", "is not an object")
-            result.incidents.append(Incident.from_feature(feature))
-        except (ValidationError, TypeError, ValueError, KeyError, IndexError) as exc:
-            result.rejects.append(Reject(number, f"feature {number}: {exc}",
-                                         feature if isinstance(feature, dict) else None))
-    return result
+            yield Incident.from_feature(feature)
+        except ValidationError as exc:
+            stream.rejects.append(Reject(number, f"feature {number}: {exc}", raw))
+        except RecursionError:
+            stream.rejects.append(Reject(number, f"feature {number}: is nested too deeply to be an "
+                                         "incident", None))
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
+            from geo.formats.tabular import unexpected
+            stream.rejects.append(Reject(number, f"feature {number}: {unexpected(exc)}", raw))
 
 
 def read_geojson(path: str | Path) -> ReadResult:
-    return loads(read_text(path))
+    return iter_geojson(path).collect()

@@ -1,18 +1,19 @@
-"""`read_file(path, format)`: any supported dataset file → ReadResult, the format detected if asked."""
+"""`read_file(path, format)`: any supported dataset file → ReadResult, the format detected if asked;
+`iter_file` the same as a stream, read as it is consumed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from geo.formats import FormatError, ReadResult
+from geo.formats import FormatError, IncidentStream, ReadResult
 from geo.formats.detect import FORMATS, detect_format
-from geo.formats.tabular import Progress
+from geo.formats.tabular import Progress, collect
 
 DATASET_FORMATS = tuple(f for f in FORMATS if f != "report")
 
 
-def read_file(path: str | Path, format: str = "auto", progress: Progress | None = None) -> ReadResult:
-    """Incidents and rejects from a file; FormatError when it cannot be read at all."""
+def iter_file(path: str | Path, format: str = "auto") -> IncidentStream:
+    """Incidents and rejects from a file as it is read; FormatError (at once) when it cannot be read."""
     path = Path(path)
     fmt = detect_format(path) if format == "auto" else format
     if not path.is_file():
@@ -21,23 +22,23 @@ def read_file(path: str | Path, format: str = "auto", progress: Progress | None 
         raise FormatError(f"{path} is a news report: import it with `python -m geo import` "
                           "or the 'Add a report' page")
     if fmt == "acled":
-        from geo.formats.acled import read_acled
-        return read_acled(path, progress)
+        from geo.formats.acled import iter_acled
+        return iter_acled(path)
     if fmt == "ucdp":
-        from geo.formats.ucdp import read_ucdp
-        return read_ucdp(path, progress)
+        from geo.formats.ucdp import iter_ucdp
+        return iter_ucdp(path)
     if fmt == "gpkg":
-        from geo.formats.gpkg import read_gpkg
-        return read_gpkg(path, progress)
+        from geo.formats.gpkg import iter_gpkg
+        return iter_gpkg(path)
     if fmt == "csv":
-        from geo.formats.csv import read_csv
-        result = read_csv(path)
-    elif fmt == "geojson":
-        from geo.formats.geojson import read_geojson
-        result = read_geojson(path)
-    else:
-        raise FormatError(f"unknown format {fmt!r}; accepted: auto, {', '.join(FORMATS)}")
-    if progress is not None:
-        done = len(result.incidents) + len(result.rejects)
-        progress(done, done)
-    return result
+        from geo.formats.csv import iter_csv
+        return iter_csv(path)
+    if fmt == "geojson":
+        from geo.formats.geojson import iter_geojson
+        return iter_geojson(path)
+    raise FormatError(f"unknown format {fmt!r}; accepted: auto, {', '.join(FORMATS)}")
+
+
+def read_file(path: str | Path, format: str = "auto", progress: Progress | None = None) -> ReadResult:
+    """Incidents and rejects from a file, in lists; FormatError when it cannot be read at all."""
+    return collect(iter_file(path, format), progress)

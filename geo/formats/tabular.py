@@ -1,20 +1,19 @@
-"""Shared plumbing for dataset tables (ACLED, UCDP, any CSV or GeoPackage layer): read the rows
-fast, turn each into an incident with its line number, and the lookups rows share (dates, provinces).
+"""Shared plumbing for dataset tables (ACLED, UCDP, any CSV or GeoPackage layer): stream the rows,
+turn each into an incident with its line number, and the lookups rows share (dates, provinces).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from geo import provinces
-from geo.formats import FormatError, ReadResult, Reject
-from geo.model import ValidationError
+from geo.formats import (NOT_UTF8, FormatError, IncidentStream, ReadResult, Reject, broken_text,
+                         count_lines, open_text)
+from geo.model import ValidationError, _to_float, _to_int, clean_text
 
 Progress = Callable[[int, int], None]  # (rows done, rows in total)
 RowMapper = Callable[[dict[str, str]], Any]  # a row → Incident (raises ValidationError/ValueError)
@@ -22,51 +21,36 @@ RowMapper = Callable[[dict[str, str]], Any]  # a row → Incident (raises Valida
 PROGRESS_EVERY = 10_000
 
 
-@dataclass
-class Table:
-    """A CSV's header and rows as strings ("" for empty cells).
+def iter_csv_dataset(path: str | Path, signature: frozenset[str], what: str, mapper: RowMapper
+                     ) -> IncidentStream:
+    """Stream a dataset CSV whose header must hold `signature`, mapping each row with `mapper`.
 
-    `lines` gives each row's line when it is not simply its position + 2; `broken` holds rows
-    that could not be split into the header's columns.
-    """
-
-    columns: list[str]
-    rows: list[tuple[str, ...]]
-    lines: list[int] | None = None
-    broken: list[Reject] = field(default_factory=list)
-
-
-def read_csv_table(path: str | Path) -> Table:
-    """Read a CSV fast with pandas; if a row has more cells than the header, read it again with
-    the csv module so that row alone is rejected.
-
-    dtype=object keeps Python str cells: pandas 3's default arrow strings are slower to hand back."""
-    import pandas as pd
-
+    The header is checked at once (FormatError); rows are read, mapped and rejected one by one
+    as the stream is consumed, each with the line it starts on."""
+    handle = open_text(path)
+    reader = csv.reader(handle)
     try:
-        frame = pd.read_csv(path, dtype=object, keep_default_na=False, na_filter=False,
-                            encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 CSV and retry") from None
-    except pd.errors.EmptyDataError:
+        header = next(reader)
+    except StopIteration:
+        handle.close()
         raise FormatError(f"{path} is empty: no header row") from None
-    except pd.errors.ParserError:
-        return _read_csv_slowly(path)
-    columns = [str(c).strip() for c in frame.columns]
-    rows = list(zip(*(frame[c].tolist() for c in frame.columns))) if len(frame) else []
-    return Table(columns, rows)
+    except csv.Error as exc:
+        handle.close()
+        raise FormatError(f"{path} is not a readable CSV ({exc}); save it again as CSV") from None
+    columns = [c.strip().lower() for c in header]
+    missing = sorted(signature - set(columns))
+    if missing:
+        handle.close()
+        raise FormatError(f"{path} is not {what}: missing column(s) " + ", ".join(missing))
+    stream = IncidentStream(total=max(count_lines(path) - 1, 0))
+    return stream.feed(_csv_rows(handle, reader, columns, mapper, stream))
 
 
-def _read_csv_slowly(path: str | Path) -> Table:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        try:
-            columns = [c.strip() for c in next(reader)]
-        except StopIteration:
-            raise FormatError(f"{path} is empty: no header row") from None
-        except csv.Error as exc:
-            raise FormatError(f"{path} is not a readable CSV: {exc}") from None
-        table = Table(columns, [], [])
+def _csv_rows(handle, reader, columns: list[str], mapper: RowMapper,
+              stream: IncidentStream) -> Iterator[Any]:
+    width = len(columns)
+    rejects = stream.rejects
+    with handle:
         while True:
             start = reader.line_num + 1
             try:
@@ -74,18 +58,29 @@ def _read_csv_slowly(path: str | Path) -> Table:
             except StopIteration:
                 break
             except csv.Error as exc:
-                table.broken.append(Reject(start, f"line {start}: {exc}"))
+                stream.read += 1
+                rejects.append(Reject(start, f"line {start}: not a readable CSV row ({exc})"))
                 continue
             if not cells:
                 continue
-            if len(cells) > len(columns):
-                table.broken.append(Reject(start, f"line {start}: {len(cells)} cells for "
-                                                  f"{len(columns)} columns (a stray comma or quote?)",
-                                           _named(columns, cells)))
+            stream.read += 1
+            if len(cells) > width:
+                rejects.append(Reject(start, f"line {start}: {len(cells)} cells for "
+                                             f"{width} columns (a stray comma or quote?)",
+                                      _named(columns, cells)))
                 continue
-            table.rows.append(tuple(cells) + ("",) * (len(columns) - len(cells)))
-            table.lines.append(start)
-    return table
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            row = dict(zip(columns, cells))
+            if broken_text(cells):
+                rejects.append(Reject(start, f"line {start}: {NOT_UTF8}", row))
+                continue
+            try:
+                yield mapper(row)
+            except ValidationError as exc:
+                rejects.append(Reject(start, f"line {start}: {exc}", row))
+            except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+                rejects.append(Reject(start, f"line {start}: {unexpected(exc)}", row))
 
 
 def _named(columns: list[str], cells: list[str]) -> dict[str, str]:
@@ -95,47 +90,84 @@ def _named(columns: list[str], cells: list[str]) -> dict[str, str]:
 
 def read_csv_dataset(path: str | Path, signature: frozenset[str], what: str, mapper: RowMapper,
                      progress: Progress | None = None) -> ReadResult:
-    """Read a dataset CSV whose header must hold `signature`, mapping each row with `mapper`."""
-    table = read_csv_table(path)
-    columns = [c.lower() for c in table.columns]
-    missing = sorted(signature - set(columns))
-    if missing:
-        raise FormatError(f"{path} is not {what}: missing column(s) " + ", ".join(missing))
-    result = map_rows(columns, table.rows, mapper, len(table.rows), progress, lines=table.lines)
-    if table.broken:
-        result.rejects = sorted(table.broken + result.rejects, key=lambda r: r.line)
-    return result
+    """Read a dataset CSV whose header must hold `signature` into lists (see iter_csv_dataset)."""
+    return collect(iter_csv_dataset(path, signature, what, mapper), progress)
+
+
+def collect(stream: IncidentStream, progress: Progress | None = None) -> ReadResult:
+    """A stream's incidents and rejects in lists, with progress every PROGRESS_EVERY rows."""
+    incidents: list[Any] = []
+    total = stream.total or 0
+    for incident in stream:
+        incidents.append(incident)
+        if progress is not None and len(incidents) % PROGRESS_EVERY == 0:
+            progress(stream.read, max(total, stream.read))
+    if progress is not None:
+        progress(stream.read, stream.read)
+    return ReadResult(incidents, sorted(stream.rejects, key=lambda r: r.line))
 
 
 def map_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], mapper: RowMapper,
-             total: int | None = None, progress: Progress | None = None,
-             first_line: int = 2, lines: list[int] | None = None) -> ReadResult:
-    """Map each row to an incident; a row that fails becomes a Reject with its line and reason.
+             total: int | None = None, stream: IncidentStream | None = None,
+             first_line: int = 2) -> IncidentStream:
+    """Map each row to an incident as the stream is read; a row that fails becomes a Reject with
+    its line (`first_line` is the line of the first row) and reason."""
+    stream = stream or IncidentStream(total=total)
+    return stream.feed(_mapped(list(columns), rows, mapper, stream, first_line))
 
-    `first_line` is the line of the first data row (2 in a CSV, whose header is line 1), unless
-    `lines` gives each row's own.
-    """
-    result = ReadResult()
-    total = total if total is not None else (len(rows) if hasattr(rows, "__len__") else 0)
-    keys = list(columns)
-    collecting = gc.isenabled()
-    gc.disable()  # the rows make no cycles; collector passes over 100k new objects cost a quarter
+
+def _mapped(keys: list[str], rows: Iterable[Sequence[Any]], mapper: RowMapper,
+            stream: IncidentStream, first_line: int) -> Iterator[Any]:
+    for index, values in enumerate(rows):
+        stream.read += 1
+        row = dict(zip(keys, values))
+        line = first_line + index
+        try:
+            yield mapper(row)
+        except ValidationError as exc:
+            stream.rejects.append(Reject(line, f"line {line}: {exc}", row))
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            stream.rejects.append(Reject(line, f"line {line}: {unexpected(exc)}", row))
+
+
+def unexpected(exc: Exception) -> str:
+    """A reason for a row that failed outside the model's checks (a bug, or a value of a kind no
+    check foresaw): said in words, the Python error kept in brackets for a bug report."""
+    return ("this row could not be read as an incident: a cell holds a value of an unexpected "
+            f"kind (please report it: {type(exc).__name__})")
+
+
+def count(name: str, text: str | None) -> int | None:
+    """A cell holding a whole number ("" → None); anything else goes to the model's own reading,
+    whose reasons name `name`. The bounds are checked when the incident is built."""
+    if not text:
+        return None
+    if text.isdigit() and text.isascii() and len(text) < 10:
+        return int(text)
+    return _to_int(name, text)
+
+
+def coordinate(name: str, text: str) -> float:
     try:
-        for index, values in enumerate(rows):
-            row = dict(zip(keys, values))
-            try:
-                result.incidents.append(mapper(row))
-            except (ValidationError, ValueError, TypeError) as exc:
-                line = lines[index] if lines is not None else first_line + index
-                result.rejects.append(Reject(line, f"line {line}: {exc}", row))
-            if progress is not None and (index + 1) % PROGRESS_EVERY == 0:
-                progress(index + 1, total)
-    finally:
-        if collecting:
-            gc.enable()
-    if progress is not None and (total == 0 or total % PROGRESS_EVERY):
-        progress(total, total)
-    return result
+        return float(text)
+    except ValueError:
+        return _to_float(name, text)  # its reason, in words
+
+
+def text(value: str | None) -> str | None:
+    """A text cell, trimmed and cleaned (NUL, lone surrogates); None when empty."""
+    if not value:
+        return None
+    value = value.strip()
+    return (value if value.isascii() and "\x00" not in value else clean_text(value)) or None
+
+
+def point(row: dict[str, str], lon_column: str = "longitude", lat_column: str = "latitude"
+          ) -> tuple[float, float] | None:
+    lon, lat = (row.get(lon_column) or "").strip(), (row.get(lat_column) or "").strip()
+    if not lon or not lat:
+        return None
+    return coordinate("longitude", lon), coordinate("latitude", lat)
 
 
 def require(row: dict[str, str], name: str) -> str:

@@ -12,11 +12,13 @@ governorate map, so those rows are rejected with that reason.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from geo.formats import ReadResult
+from geo.formats import IncidentStream, ReadResult
 from geo.formats.countries import country_code, known_countries
-from geo.formats.tabular import Progress, parse_day, province_for, read_csv_dataset, require
+from geo.formats.tabular import (Progress, iter_csv_dataset, parse_day, point, province_for,
+                                  read_csv_dataset, require, text)
 from geo.model import Incident, ValidationError
 
 NAME = "ucdp"
@@ -53,25 +55,25 @@ def from_row(row: dict[str, str]) -> Incident:
     low, best, high = (_count(row, name) for name in ("low", "best", "high"))
     killed = low if low is not None else best
     killed_max = high if high is not None and high != killed else None
-    place = ((row.get("where_coordinates") or "").strip() or (row.get("adm_2") or "").strip()
-             or (row.get("adm_1") or "").strip() or "unnamed place")
-    lon, lat = (row.get("longitude") or "").strip(), (row.get("latitude") or "").strip()
-    return Incident.from_dict({
-        "id": f"ucdp:{event_id}",
-        "date": start,
-        "date_end": end if end and end != start else None,
-        "places": [place],
-        "points": [(lon, lat) if lon and lat else None],
-        "province": province_for(country, row.get("adm_1") or ""),
-        "country": country,
-        "geo_precision": _PRECISION[where_prec],
-        "killed": killed,
-        "killed_max": killed_max,
-        "actor": row.get("side_a"),
-        "event_type": _VIOLENCE.get((row.get("type_of_violence") or "").strip()),
-        "source": _source(row.get("source_original")),
-        "notes": _notes(row, best),
-    })
+    place = (text(row.get("where_coordinates")) or text(row.get("adm_2")) or text(row.get("adm_1"))
+             or "unnamed place")
+    # Built from typed values: the model's checks (bounds, dates, text) run in Incident itself.
+    return Incident(
+        id=f"ucdp:{text(event_id)}",
+        date=start,
+        date_end=end if end and end != start else None,
+        places=[place],
+        points=[point(row)],
+        province=province_for(country, text(row.get("adm_1")) or ""),
+        country=country,
+        geo_precision=_PRECISION[where_prec],
+        killed=killed,
+        killed_max=killed_max,
+        actor=text(row.get("side_a")),
+        event_type=_VIOLENCE.get((row.get("type_of_violence") or "").strip()),
+        source=_source(row.get("source_original")),
+        notes=_notes(row, best),
+    )
 
 
 def read_ucdp(path: str | Path, progress: Progress | None = None) -> ReadResult:
@@ -79,22 +81,29 @@ def read_ucdp(path: str | Path, progress: Progress | None = None) -> ReadResult:
     return read_csv_dataset(path, SIGNATURE, "a UCDP GED file", from_row, progress)
 
 
+def iter_ucdp(path: str | Path) -> IncidentStream:
+    """Incidents from a UCDP GED file, streamed as the file is read (FormatError at once if it is not one)."""
+    return iter_csv_dataset(path, SIGNATURE, "a UCDP GED file", from_row)
+
+
 def _count(row: dict[str, str], name: str) -> int | None:
-    text = (row.get(name) or "").strip()
-    if not text:
+    cell = (row.get(name) or "").strip()
+    if not cell:
         return None
+    if cell.isdigit() and cell.isascii() and len(cell) < 10:
+        return int(cell)
     try:
-        number = float(text)
+        number = float(cell)
     except ValueError:
-        raise ValidationError(name, f"{text!r} is not a number") from None
-    if not number.is_integer() or number < 0:
-        raise ValidationError(name, f"{text!r} is not a whole number of deaths")
+        raise ValidationError(name, f"{cell[:60]!r} is not a number") from None
+    if not math.isfinite(number) or not number.is_integer() or number < 0:
+        raise ValidationError(name, f"{cell[:60]!r} is not a whole number of deaths")
     return int(number)
 
 
-def _source(text: str | None) -> str:
-    text = (text or "").strip()
-    return f"UCDP GED: {text}" if text else "UCDP GED"
+def _source(cell: str | None) -> str:
+    cell = text(cell)
+    return f"UCDP GED: {cell}" if cell else "UCDP GED"
 
 
 def _notes(row: dict[str, str], best: int | None) -> str | None:
@@ -104,10 +113,10 @@ def _notes(row: dict[str, str], best: int | None) -> str | None:
     civilians = _count(row, "deaths_civilians")
     if civilians is not None:
         parts.append(f"civilian deaths: {civilians}")
-    side_b = (row.get("side_b") or "").strip()
+    side_b = text(row.get("side_b"))
     if side_b:
         parts.append(f"other party: {side_b}")
-    article = (row.get("source_article") or "").strip()
+    article = text(row.get("source_article"))
     if article:
         parts.append(f"article: {article}")
     return "; ".join(parts) or None

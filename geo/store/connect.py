@@ -10,6 +10,7 @@ from geo import settings
 from geo.store import postgis, sqlite
 from geo.store.errors import StoreError
 from geo.store.migrations import migrate
+from geo.store.url import check_url
 from geo.store.store import Store
 
 
@@ -42,11 +43,7 @@ def open_store(url: str | None = None, create: bool = True) -> Store:
     is_default = url is None
     if url is None:
         url = f"sqlite:///{settings.DEFAULT_DB_PATH}"
-    try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError:
-        raise StoreError(f"{url!r} is not a database URL; use e.g. sqlite:///incidents.sqlite "
-                         "or postgresql+psycopg://user@host/db") from None
+    parsed = check_url(url)
     label = parsed.render_as_string(hide_password=True)
     backend = parsed.get_backend_name()
     if backend == "sqlite":

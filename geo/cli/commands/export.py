@@ -1,13 +1,15 @@
-"""`python -m geo export`: write the selected incidents as GeoJSON or CSV (the dashboard's files)."""
+"""`python -m geo export`: write the selected incidents as GeoJSON, CSV, GeoPackage or an HTML map
+(the dashboard's files), streamed from the store as they are written."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from geo.cli import add_db_argument, add_filter_arguments, filters_from_args
-from geo.export import FORMATS, export_bytes
+from geo.cli import UsageError, add_db_argument, add_filter_arguments, filters_from_args
+from geo.export import FORMATS, accepted_extensions, format_for_path, write_export
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,26 +26,41 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from geo import open_store
+    from geo.selection import incidents as selection_incidents
+    from geo.settings import database_url
+    from geo.store.url import check_url
 
     fmt = args.format or _format_from_path(args.out) or "geojson"
     filters = filters_from_args(args)
+    url = args.db or database_url()
+    if url:
+        check_url(url, "export")
     store = open_store(args.db, create=False)
-    incidents = store.query(filters)
-    data = export_bytes(incidents, fmt, filters)
-    if args.out:
-        Path(args.out).write_bytes(data)
-        print(f"wrote {len(incidents)} incidents to {args.out} ({fmt})", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
+    incidents = selection_incidents(store, filters)
+    if not args.out:
+        count = write_export(incidents, fmt, sys.stdout.buffer, filters)
         sys.stdout.flush()
+        return 0
+    target = Path(args.out)
+    partial = target.with_name(f".{target.name}.partial")  # the file appears only when complete
+    try:
+        with open(partial, "wb") as handle:
+            count = write_export(incidents, fmt, handle, filters)
+        os.replace(partial, target)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    print(f"wrote {count} incidents to {args.out} ({fmt})", file=sys.stderr)
     return 0
 
 
 def _format_from_path(path: str | None) -> str | None:
+    """The format --out's extension names; an extension that is none of ours is a usage error."""
     if not path:
         return None
-    suffix = Path(path).suffix.lower().lstrip(".")
-    for fmt in FORMATS.values():
-        if fmt.extension == suffix or (suffix == "json" and fmt.name == "geojson"):
-            return fmt.name
-    return None
+    fmt = format_for_path(path)
+    if fmt is None:
+        suffix = Path(path).suffix or "(none)"
+        raise UsageError(f"--out {path}: unknown file type {suffix}; accepted: {accepted_extensions()} "
+                         f"(or name the format with --format {{{','.join(sorted(FORMATS))}}})")
+    return fmt

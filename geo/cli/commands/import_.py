@@ -39,7 +39,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from geo.ingest.importer import import_file, import_reports
-    from geo import open_store
 
     if args.date:
         try:
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         (reports if fmt == "report" else datasets).append((Path(name), fmt))
     if not reports and not datasets:
         return code
-    store = open_store(args.db)
+    store = _open_checked(args.db)
     for path, fmt in datasets:
         summary = import_file(store, path, fmt, progress=_ProgressLine(path.name))
         for reject in summary.rejects[:SHOW_REJECTS]:
@@ -76,6 +75,21 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
+def _open_checked(url: str | None):
+    """The store to import into: its URL checked (no in-memory database), a SQLite file's pages
+    checked, so nothing is written into a corrupt store."""
+    from geo import open_store
+    from geo.settings import database_url
+    from geo.store.integrity import check_integrity
+    from geo.store.url import check_url
+
+    if url or database_url():
+        check_url(url or database_url() or "", "import")
+    store = open_store(url)
+    check_integrity(store)
+    return store
+
+
 class _ProgressLine:
     """Progress on stderr for large files: a line redrawn in a terminal, every 10k rows otherwise."""
 
@@ -89,7 +103,8 @@ class _ProgressLine:
             return
         percent = 100 * done // total if total else 100
         bar = "#" * (percent // 5)
-        text = f"{self.name}: {stage} {done:,}/{total:,} rows [{bar:<20}] {percent}%"
+        what = "reading and storing" if stage == "reading" else "stored"  # one stream does both
+        text = f"{self.name}: {what} {done:,}/{total:,} rows [{bar:<20}] {percent}%"
         if self.tty:
             end = "\n" if stage == "storing" and done == total else ""
             print("\r" + text, end=end, file=sys.stderr, flush=True)
