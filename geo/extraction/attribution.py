@@ -73,10 +73,13 @@ _NOT_A_NAME = re.compile(r"\b(?:He|She|They|It|We|I|You|This|That|These|Those|Th
 _ACCORDING_TO = re.compile(
     r"\baccording\s+to\s+(?P<src>(?:the\s+|a\s+)?[^,.;()]{2,60}?)(?=\s*(?:[,.;()]|$|\bwhich\b|\bwho\b|\bthat\b))",
     re.IGNORECASE)
+# Bounded labels (at most 63 characters, 6 of them) and URL lengths: a run of "al-al-al-…" or
+# "www.www.…" costs a few steps per character, never a rescan to the end of the text.
 DOMAIN_RE = re.compile(
-    r"\b(?:https?://[^\s<>()\"']+|(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|ir|sy|uk|"
-    r"fr|de|ru|info|news|tv|io|me|co)\b(?:/[^\s<>()\"']*)?)",
+    r"\b(?:https?://[^\s<>()\"']{1,300}|(?:www\.)?[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,5}\.(?:com|org|net|ir|sy|uk|"
+    r"fr|de|ru|info|news|tv|io|me|co)\b(?:/[^\s<>()\"']{0,300})?)",
     re.IGNORECASE)
+_TLD_HINT = re.compile(r"\.(?:com|org|net|ir|sy|uk|fr|de|ru|info|news|tv|io|me|co)\b|https?://", re.IGNORECASE)
 _PUBLISHER = re.compile(rf"(?P<dom>{DOMAIN_RE.pattern})\s+(?:has\s+)?(?:reported|said|says|reports)"
                         rf"|\baccording\s+to\s+(?P<dom2>{DOMAIN_RE.pattern})", re.IGNORECASE)
 _MONITOR_PHRASE = re.compile(
@@ -169,7 +172,7 @@ def find_source(text: str, offset: int = 0, monitor: str | None = None) -> Attri
             primary = Attribution(monitor or m.group(0).lower(), m.start() + offset, m.end() + offset)
     if primary is None:
         m = _ACCORDING_TO.search(text)
-        if m and not DOMAIN_RE.match(m.group("src")):
+        if m and not (_TLD_HINT.search(m.group("src")) and DOMAIN_RE.match(m.group("src"))):
             primary = Attribution(_tidy(m.group("src")), m.start("src") + offset, m.end("src") + offset)
     if primary is None and any(w in low for w in _SAY_HINTS):
         m = _SPEAKER_BEFORE.search(text) or _SPEAKER_AFTER.search(text) or _SPEAKER_HEAD.search(text)
@@ -180,7 +183,7 @@ def find_source(text: str, offset: int = 0, monitor: str | None = None) -> Attri
             if n:  # "the Euphrates Post said"
                 name = _tidy(n.group("src"))
                 primary = Attribution(name, n.end("src") - len(name) + offset, n.end("src") + offset)
-    publisher = _PUBLISHER.search(text)
+    publisher = _PUBLISHER.search(text) if _TLD_HINT.search(text) else None
     if publisher:
         domain = _domain(publisher.group("dom") or publisher.group("dom2"))
         if primary is None:
@@ -205,7 +208,7 @@ def source_spans(text: str) -> list[tuple[int, int]]:
 
 def find_url(text: str) -> str | None:
     """The first URL or web domain named in the text, as given."""
-    m = DOMAIN_RE.search(text)
+    m = DOMAIN_RE.search(text) if _TLD_HINT.search(text) else None
     return m.group(0).rstrip(".,;") if m else None
 
 

@@ -22,7 +22,7 @@ MONTHS["sept"] = 9
 
 _WD = "|".join(WEEKDAYS)
 _MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)(?![a-z])\.?"
-_SMALL = r"(?:a|an|one|two|three|four|five|six|seven|\d+)"
+_SMALL = r"(?:a|an|one|two|three|four|five|six|seven|\d{1,4}(?!\d))"
 _SMALL_VALUES = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7}
 

@@ -26,7 +26,8 @@ _TEN = "|".join(TENS)
 _DIGIT_WORD = "one|two|three|four|five|six|seven|eight|nine"
 _WORD_BELOW_100 = rf"(?:(?:{_TEN})(?:[\s-](?:{_DIGIT_WORD}))?|{_UNIT})"
 _WORD_NUMBER = rf"(?:(?:{_WORD_BELOW_100}|a)\s+hundred(?:\s+(?:and\s+)?{_WORD_BELOW_100})?|{_WORD_BELOW_100})"
-_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+# Capped: a toll is at most nine digits ("1,000,000,000"); a longer run of digits is not a count
+_DIGITS = r"(?:\d{1,3}(?:,\d{3}){1,3}(?![,\d])|\d{1,7}(?![\d]))"
 NUMBER = rf"(?:{_DIGITS}|{_WORD_NUMBER}|a dozen|dozen|a couple of|a pair of)"
 
 QUALIFIERS = {
@@ -81,8 +82,10 @@ class Figure:
 def word_to_int(text: str) -> int | None:
     """'17' → 17, 'Forty-two' → 42, 'a dozen' → 12, 'two hundred and five' → 205; else None."""
     words = " ".join(text.lower().replace("-", " ").replace(",", " , ").split())
-    if re.fullmatch(r"\d+(?: , \d{3})*", words):
+    if re.fullmatch(r"\d{1,9}(?: , \d{3}){0,3}", words):
         return int(words.replace(" , ", ""))
+    if words[:1].isdigit():
+        return None  # more digits than any toll
     if words in SPECIAL:
         return SPECIAL[words]
     total = current = 0

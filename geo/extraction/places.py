@@ -22,12 +22,13 @@ from geo.extraction.numbers import UNITS, TENS
 from geo.provinces import normalise as province_of
 
 _ART = r"(?:al|el|ar|as|at|ad|az|ash|an|ed|ez|es|er|adh|ath|Al|El|Ar|As|At|Ad|Az|Ash|An|Ed|Ez|Es)"
-_CAP_WORD = r"[A-Z][\w'’‘`]*(?:-[A-Za-z][\w'’]*)*"
+_CAP_WORD = r"[A-Z][\w'’‘`]{0,30}(?:-[A-Za-z][\w'’]{0,30}){0,4}"  # bounded: no place name is longer
 _LINK = r"(?:al|el|ar|as|at|ad|az|ash|an|ed|ez|es|er|bin|ibn|abu|abou|bu|umm|um|al-|el-)"
 NAME_RE = re.compile(
     rf"(?<![\w'’-])(?:{_ART}[-‐‑]|{_ART}\s(?=[A-Z]))?{_CAP_WORD}"
     rf"(?:\s(?:{_LINK}[-\s])?{_CAP_WORD}|\s{_ART}-{_CAP_WORD}|-{_CAP_WORD}){{0,3}}")
 ARABIC_SURE_LONG = 0.85
+MAX_NAMES = 200  # per clause: no sentence of a report names more; keeps extraction linear
 ABROAD_SURE = 0.95  # only an exact spelling places a name in another country
 ARABIC_WORD_RE = re.compile(r"[\u0621-\u064a][\u0621-\u065f\u0670]*")
 
@@ -129,7 +130,9 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
     found: list[PlaceMention] = []
     previous: PlaceMention | None = None
     last_hit: PlaceMention | None = None  # the last place hit (target or near), for lists after a landmark
-    for start, end, words in _name_spans(clause):
+    for n, (start, end, words) in enumerate(_name_spans(clause)):
+        if n >= MAX_NAMES:
+            break
         if any(s <= start < e for s, e in skip) or clause[start - 1:start] == "@" \
                 or (clause[start - 1:start] == "#"
                     and (not _TAG_HEADER.match(clause, end) or clause[:start - 1].strip())):
@@ -176,7 +179,9 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 def _name_spans(clause: str):
     """Capitalised name sequences, trimmed of common words ("The", "Yesterday") and possessives."""
-    for m in NAME_RE.finditer(clause):
+    for n, m in enumerate(NAME_RE.finditer(clause)):
+        if n >= 5 * MAX_NAMES:
+            break
         tokens = list(re.finditer(r"\S+", m.group(0)))
         # split at stop words inside ("Hajin Tuesday"), keep runs of other tokens
         run: list[re.Match] = []

@@ -103,8 +103,7 @@ def sentences(text: str, start: int = 0) -> list[Sentence]:
     """The sentences of text[start:], with positions in `text` and paragraph numbers."""
     out: list[Sentence] = []
     paragraph = 0
-    for para in re.finditer(r"(?:(?!\n\s*\n).)+", text[start:], re.DOTALL):
-        body, base = para.group(0), start + para.start()
+    for base, body in _paragraphs(text, start):
         pos = 0
         for boundary in _BOUNDARY.finditer(body):
             piece = body[pos:boundary.start()]
@@ -116,6 +115,20 @@ def sentences(text: str, start: int = 0) -> list[Sentence]:
         _add(out, body, base, pos, len(body), paragraph)
         paragraph += 1
     return out
+
+
+def _paragraphs(text: str, start: int):
+    """(position, text) of each paragraph of text[start:]: split at blank lines, in one pass."""
+    pos = start
+    for gap in _BLANK_LINE.finditer(text, start):
+        if text[pos:gap.start()].strip():
+            yield pos, text[pos:gap.start()]
+        pos = gap.end()
+    if text[pos:].strip():
+        yield pos, text[pos:]
+
+
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 
 
 def _add(out: list[Sentence], body: str, base: int, start: int, end: int, paragraph: int) -> None:

@@ -87,6 +87,7 @@ _AGES = re.compile(rf"\b(?:aged|ages(?:\s+of)?|age\s+of)\s+(?:between\s+)?(?P<ag
 ADULT_AGE = 18
 
 _LOOK_BACK = 120  # characters before a figure that can say what it counts
+MAX_FIGURES = 200  # per clause: no sentence of a report holds more; keeps extraction linear
 
 # Parts of a toll.
 _PART_BEFORE = re.compile(r"\b(?:including|includes|included|among\s+them|among\s+whom(?:\s+(?:were|are|was))?|"
@@ -162,7 +163,7 @@ def find_counts(clause: str, offset: int = 0) -> list[Count]:
     counts = _implied_counts(clause)
     ages = list(_AGES.finditer(clause)) if "age" in clause.lower() else []
     taken = [(c.start, c.end) for c in counts] + [(m.start("ages"), m.end("ages")) for m in ages]
-    for fig in find_figures(clause):
+    for fig in find_figures(clause)[:MAX_FIGURES]:
         if any(s <= fig.start < e or s < fig.end <= e for s, e in taken):
             continue
         count = _count_from_figure(clause, fig)
