@@ -207,6 +207,7 @@ def seed_widgets(filters: Filters, span: tuple[dt.date, dt.date]) -> None:
     st.session_state.f_actor = filters.actor or ""
     st.session_state.f_source = filters.source or ""
     st.session_state.f_text = filters.text or ""
+    st.session_state.f_bbox = filters.bbox  # no widget: it comes with a shared link of a map view
 
 
 def reset(span: tuple[dt.date, dt.date]) -> None:
@@ -230,6 +231,12 @@ def sidebar(span: tuple[dt.date, dt.date]) -> Filters:
     sb.text_input("Actor contains", key="f_actor", placeholder="e.g. coalition")
     sb.text_input("Source contains", key="f_source", placeholder="e.g. SANA")
     sb.text_input("Text contains", key="f_text", placeholder="place, quote, notes…")
+    if st.session_state.get("f_bbox"):
+        west, south, east, north = st.session_state.f_bbox
+        sb.caption(f"Only the map view of this link: {west:g}, {south:g} to {east:g}, {north:g} "
+                   "(west, south, east, north).")
+        sb.button("Show the whole map", on_click=lambda: st.session_state.update(f_bbox=None),
+                  width="stretch")
     sb.button("Reset filters", on_click=reset, args=(span,), width="stretch")
 
     start, end = (list(dates) + [None, None])[:2] if isinstance(dates, (list, tuple)) else (dates, None)
@@ -240,7 +247,7 @@ def sidebar(span: tuple[dt.date, dt.date]) -> Filters:
             provinces=st.session_state.f_provinces,
             min_killed=st.session_state.f_min_killed or None,
             actor=st.session_state.f_actor, source=st.session_state.f_source,
-            text=st.session_state.f_text)
+            text=st.session_state.f_text, bbox=st.session_state.get("f_bbox"))
     except FilterError as exc:
         sb.error(md(str(exc)))
         filters = Filters()

@@ -154,6 +154,21 @@ def test_url_parameters_seed_the_filters(app):
     assert table_ids(at) == {"t-deir-1", "t-deir-cum"}
 
 
+def test_a_shared_map_view_survives_the_url_round_trip(app):
+    app.query_params["bbox"] = "38.9,35.8,39.1,36.0"  # around the two Raqqa incidents
+    app.query_params["province"] = "Raqqa"
+    at = run(app)
+    assert table_ids(at) == {"t-raqqa-1", "t-raqqa-2"}
+    assert url_param(at, "bbox") == ["38.9,35.8,39.1,36"]
+    assert "in the map view" in at.markdown[0].value
+    at.number_input[0].set_value(5)  # changing another filter keeps the box
+    run(at)
+    assert table_ids(at) == {"t-raqqa-1"} and url_param(at, "bbox") == ["38.9,35.8,39.1,36"]
+    next(b for b in at.button if b.label == "Show the whole map").click()
+    run(at)
+    assert url_param(at, "bbox") == [] and "in the map view" not in at.markdown[0].value
+
+
 def test_bad_url_parameters_warn_and_show_everything(app):
     app.query_params["start"] = "2020-13-01"
     app.query_params["province"] = "Atlantis"
