@@ -285,14 +285,16 @@ def show_charts(sel: Selection) -> None:
     step = sel.time_step
     over_time = sel.over_time()
     per_province = sel.per_province()
+    # Side by side under the map (stacked on phones): beside it, the map shrank to ~280 px at 900 px.
+    time_column, province_column = st.columns(2, gap="medium")
     if not over_time.empty:
         # Short labels (the heading says what a bar is), so they are not cut on narrow screens.
-        st.markdown(f"**Reported deaths per {'day' if step == 'D' else 'week (from its first day)'}**")
+        time_column.markdown(f"**Reported deaths per {'day' if step == 'D' else 'week (from its first day)'}**")
         over_time["when"] = over_time["period"].dt.strftime("%-d %b %Y")
-        st.altair_chart(range_bars(over_time, "when", vertical=True), width="stretch")
+        time_column.altair_chart(range_bars(over_time, "when", vertical=True), width="stretch")
     if not per_province.empty:
-        st.markdown("**Reported deaths per province**")
-        st.altair_chart(range_bars(per_province, "province", vertical=False), width="stretch")
+        province_column.markdown("**Reported deaths per province**")
+        province_column.altair_chart(range_bars(per_province, "province", vertical=False), width="stretch")
     st.caption("Dark: the reported minimum; light: up to the reported maximum where a range was given.")
 
 
@@ -394,14 +396,11 @@ def map_page() -> None:
     if not outlines_switch(outlines):
         outlines = None
     show_headline(sel)
-    map_column, charts_column = st.columns([2, 1], gap="medium")
-    with map_column:
-        colour_choice(aggregated=layer.mode == "cells")
-        not_located_line(sel.incidents, unlocated_places(url, filters, version) if sel.large else 0, hint)
-        show_map(layer, store_extent(url, version), outlines, filters.provinces,
-                 summary.province_deaths(sel.per_province()))
-    with charts_column:
-        show_charts(sel)
+    colour_choice(aggregated=layer.mode == "cells")
+    not_located_line(sel.incidents, unlocated_places(url, filters, version) if sel.large else 0, hint)
+    show_map(layer, store_extent(url, version), outlines, filters.provinces,
+             summary.province_deaths(sel.per_province()))
+    show_charts(sel)
     show_table(sel, hint)
     show_downloads(url, filters, sel)
     credit = outlines.attrs.get("credit") if outlines is not None else None

@@ -625,15 +625,21 @@
         if (bounds.contains(markers[i].getLatLng())) shown.push(markers[i]);
       }
       shown.sort(function (a, b) { return a.options.sa - b.options.sa || (a.options.saPlace || 0) - (b.options.saPlace || 0); });
+      var key = shown.map(function (m) { return L.stamp(m); }).join(",");
+      if (key === state.key) return;  // same marks in view (e.g. a popup's pan): keep the focus where it is
+      state.key = key;
+      var reopen = state.opener && state.opener._saMark;
       state.list.textContent = "";
       state.summary.textContent = "Incidents in view (" + num(shown.length) + (markers.length && markers[0].options.saPlace === undefined ? " cells" : " marks") + ")";
       shown.slice(0, LIST_MAX).forEach(function (m) {
         var item = el("li"), button = el("button", null, tip(m).textContent);
         button.type = "button";
+        button._saMark = m;
+        if (reopen === m) state.opener = button;  // Escape still returns to this entry
         L.DomEvent.on(button, "click", function (e) {
           L.DomEvent.stop(e);
           state.opener = button;
-          m.fire("click", {latlng: m.getLatLng()});
+          m.fire("click", {latlng: m.getLatLng()}, true);  // propagate: the group opens popups
           var popup = map._popup && map._popup.getElement();
           var content = popup && popup.querySelector(".sa-popup");
           if (content) content.focus();
@@ -647,6 +653,7 @@
     function attach() {
       state = build(group._map);
       state.refresh = refresh;
+      state.key = null;
       refresh();
     }
     group.on("add", attach);
@@ -761,7 +768,7 @@
     });
     window.strikeAtlasBase = {countries: (data.countries || []).length, rivers: (data.rivers || []).length,
                               lakes: (data.lakes || []).length, provinces: (data.provinces || []).length,
-                              labels: labels, renderer: canvas};
+                              labels: labels, renderer: canvas, data: data};
     if (map.attributionControl) {  // one entry per credit: Leaflet merges the outlines' identical one
       (data.credits || []).forEach(function (c) { map.attributionControl.addAttribution(safeHtml(c)); });
     }
