@@ -21,7 +21,7 @@ from geo.map.layer import LayerData
 from geo.model import Incident
 from geo.places import boundaries
 from geo.provinces import PROVINCES
-from geo.selection import Selection, select
+from geo.selection import Selection, View, select
 from geo.selection import extent as selection_extent
 from geo.selection import incidents as selection_incidents
 from geo.selection import map_layer as selection_map_layer
@@ -60,8 +60,25 @@ def selection(url: str | None, filters: Filters, version: str) -> Selection:
 
 @st.cache_data(max_entries=16, show_spinner="Summing the incidents for the map…",
                hash_funcs={Filters: repr})
-def map_layer(url: str | None, filters: Filters, version: str, colour_by: str = "children") -> LayerData:
-    return selection_map_layer(get_store(url), selection(url, filters, version), colour_by)
+def map_layer(url: str | None, filters: Filters, version: str, colour_by: str = "children",
+              view: View | None = None) -> LayerData:
+    return selection_map_layer(get_store(url), selection(url, filters, version), colour_by, view=view)
+
+
+def map_view(sel: Selection) -> View | None:
+    """Where the map looked at its last zoom or pan (st_folium's bounds and zoom), for a large
+    selection aggregated again as the user zooms; snapped (geo.selection.view_box) so a small pan
+    reuses the cached layer. None before the map has reported, and for small selections."""
+    state = st.session_state.get(MAP_KEY)
+    if not sel.large or not isinstance(state, dict):
+        return None
+    bounds, zoom = state.get("bounds") or {}, state.get("zoom")
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        box = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
+        return View.around(box, int(zoom))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 @st.cache_data(**_PART)
@@ -163,7 +180,7 @@ def show_map(layer: LayerData, bounds, outlines, selected: tuple[str, ...],
     # Only "Filter by this province" in an outline's popup reruns the page: markers and outlines
     # report no shape, pan and zoom nothing.
     st_folium(base_map(bounds), key=MAP_KEY, height=620, use_container_width=True,
-              returned_objects=["last_active_drawing"], on_change=select_clicked_province,
+              returned_objects=["last_active_drawing", "zoom", "bounds"], on_change=select_clicked_province,
               feature_group_to_add=layers)
 
 
@@ -376,7 +393,8 @@ def map_page() -> None:
     filters = sidebar(span)
     try:
         sel = selection(url, filters, version)
-        layer = map_layer(url, filters, version, st.session_state.get("map_colour", "children"))
+        layer = map_layer(url, filters, version, st.session_state.get("map_colour", "children"),
+                          map_view(sel))
         hint = unlocated_hint(url, filters, version)
     except StoreError as exc:
         st.error(f"The incidents could not be read: {md(str(exc))}  \nWait a moment and reload.")

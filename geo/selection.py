@@ -10,7 +10,8 @@ size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 import pandas as pd
@@ -101,19 +102,95 @@ def select(store: Store, filters: Filters | None = None, large: int = LARGE,
                      store.totals(filters, "province"), store.totals(filters, "date"), large=True)
 
 
+@dataclass(frozen=True)
+class View:
+    """What the map's layer covers: a box (west, south, east, north) and the Leaflet zoom level.
+
+    Made with `View.around(screen box, zoom)`, which adds a margin and snaps it, so small pans
+    give the same View again (and a cached layer).
+    """
+
+    bbox: tuple[float, float, float, float]
+    zoom: int
+
+    @classmethod
+    def around(cls, bbox: tuple[float, float, float, float], zoom: int) -> "View":
+        return cls(view_box(bbox), zoom)
+
+
+POINTS_IN_VIEW = 5_000  # located places in (and around) the view drawn one by one
+CELL_PX = 28  # a cell's side on screen, at least: marks of this size do not pile up
+
+
 def map_layer(store: Store, selection: Selection, colour_by: str = "children",
-              aggregate_above: int = maplayer.AGGREGATE_ABOVE) -> maplayer.LayerData:
+              aggregate_above: int = maplayer.AGGREGATE_ABOVE, view: View | None = None
+              ) -> maplayer.LayerData:
     """What the map draws for a selection: single incidents, or grid cells summed in SQL when
-    their located places are more than `aggregate_above`."""
+    their located places are more than `aggregate_above`.
+
+    With a `view`, a large selection is aggregated again for it: cells sized for its zoom over
+    the view and a margin around it, down to single incidents where at most POINTS_IN_VIEW
+    located places are there.
+    """
     if not selection.large:
         return maplayer.layer_data(selection.incidents, colour_by, aggregate_above)
     places = store.places(selection.filters)
     if places.located <= aggregate_above or places.bounds is None:
         return maplayer.layer_data(store.query(selection.filters), colour_by, aggregate_above)
+    if view is not None:
+        return _view_layer(store, selection, colour_by, view, places.unlocated)
     west, south, east, north = places.bounds
     size = maplayer.cell_size([(west, south), (east, north)])
     cells = store.grid_cells(selection.filters, size)
     return maplayer.cells_layer(cells, size, places.incidents, places.unlocated, aggregate_above)
+
+
+def view_box(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A screen box widened by half its size on every side and snapped to half view sizes."""
+    west, south, east, north = bbox
+    width, height = max(east - west, 1e-6), max(north - south, 1e-6)
+    step_x, step_y = width / 2, height / 2
+
+    def down(v: float, step: float) -> float:
+        return math.floor(v / step) * step
+
+    def up(v: float, step: float) -> float:
+        return math.ceil(v / step) * step
+
+    return (max(-180.0, down(west - step_x, step_x)), max(-90.0, down(south - step_y, step_y)),
+            min(180.0, up(east + step_x, step_x)), min(90.0, up(north + step_y, step_y)))
+
+
+def zoom_cell_size(zoom: int) -> float:
+    """The smallest grid size whose cells are at least CELL_PX wide at this zoom."""
+    degrees_per_px = 360.0 / (256 * 2 ** max(0, zoom))
+    for size in maplayer.CELL_SIZES:
+        if size / degrees_per_px >= CELL_PX:
+            return size
+    return maplayer.CELL_SIZES[-1]
+
+
+def _view_layer(store: Store, selection: Selection, colour_by: str, view: View,
+                unlocated: int) -> maplayer.LayerData:
+    around = replace(selection.filters, bbox=view.bbox)
+    places = store.places(around)
+    if places.located <= POINTS_IN_VIEW:
+        data = maplayer.layer_data(store.query(around), colour_by, POINTS_IN_VIEW)
+    else:
+        size = zoom_cell_size(view.zoom)
+        data = maplayer.cells_layer(store.grid_cells(around, size), size, places.incidents, unlocated,
+                                    POINTS_IN_VIEW)
+    data.payload["view"] = list(view.bbox)  # what the layer covers: the rest is off screen
+    if data.mode == "cells":
+        km = round(data.payload["cell"] * 111)
+        data.legend["notices"][0] = (
+            f"Aggregated for this zoom: {data.incidents:,} incidents in and around the view, summed "
+            f"into {data.drawn:,} grid cells of {data.payload['cell']:g}° (about {km} km). Zoom in "
+            "to see single incidents.")
+    else:
+        data.legend["notices"].insert(0, f"Single incidents in and around the view ({data.incidents:,}); "
+                                          "zoom out to see the whole selection summed.")
+    return data
 
 
 def unlocated_hint(store: Store, selection: Selection) -> str | None:

@@ -71,3 +71,36 @@ def test_narrowing_to_a_small_selection_reads_every_incident(app, incidents, db_
     assert set(at.dataframe[0].value["id"]) == {i.id for i in raqqa}
     assert metric(at, "Reported deaths") == summary.headline(raqqa).killed_text
     assert '"mode":"points"' in layer_payload(at)
+
+
+def _zoom_to(at: AppTest, box: tuple[float, float, float, float], zoom: int) -> AppTest:
+    """What st_folium reports after the user zooms or pans (its value under the map's key)."""
+    west, south, east, north = box
+    at.session_state["incident-map"] = {"zoom": zoom, "bounds": {"_southWest": {"lat": south, "lng": west},
+                                                                  "_northEast": {"lat": north, "lng": east}}}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _payload(at: AppTest) -> dict:
+    text = layer_payload(at)
+    start = text.index('{"mode"')
+    return json.JSONDecoder().raw_decode(text[start:])[0]
+
+
+def test_zooming_in_aggregates_finer_then_shows_single_incidents(app, incidents):
+    at = app.run()
+    whole = _payload(at)
+    assert whole["mode"] == "cells"
+    # Zoomed in a few steps over the densest part: finer cells, only around the view.
+    lons = sorted(i.points[0][0] for i in incidents if i.points and i.points[0])
+    lats = sorted(i.points[0][1] for i in incidents if i.points and i.points[0])
+    lon, lat = lons[len(lons) // 2], lats[len(lats) // 2]
+    closer = _payload(_zoom_to(at, (lon - 0.6, lat - 0.4, lon + 0.6, lat + 0.4), 10))
+    assert closer["mode"] == "cells" and closer["cell"] < whole["cell"]
+    assert closer["n"] < whole["n"]
+    # Closer still: few enough places around the view to draw them one by one.
+    single = _payload(_zoom_to(at, (lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01), 16))
+    assert single["mode"] == "points" and 0 < single["n"] <= 5_000
+    assert metric(at, "Incidents") == f"{SIZE:,}"  # the headline is still the whole selection
