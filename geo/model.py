@@ -236,6 +236,10 @@ class Incident:
         points = values.get("points")
         if points is None:
             lon, lat = _blank_to_none(data.get("longitude")), _blank_to_none(data.get("latitude"))
+            if (lon is None) != (lat is None):
+                given, missing = ("longitude", "latitude") if lat is None else ("latitude", "longitude")
+                raise ValidationError(missing, f"is empty while {given} is given; give both "
+                                      "coordinates (decimal degrees) or neither")
             if lon is not None and lat is not None:
                 points = [(_to_float("longitude", lon), _to_float("latitude", lat))]
                 if not values["places"]:
