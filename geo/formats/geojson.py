@@ -67,7 +67,9 @@ def _stream(text: str) -> IncidentStream:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        what = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg  # "Unterminated string starting at"
+        raise FormatError(f"not valid JSON: {what} at line {exc.lineno}, column {exc.colno}; the file "
+                          "is damaged or cut short: export or download it again") from None
     except RecursionError:
         raise FormatError("not readable GeoJSON: nested deeper than the JSON reader allows "
                           "(about 1,000 levels); an incident file needs only a few") from None
