@@ -45,9 +45,12 @@ def write_geojson_bytes(incidents: Iterable[Incident], out: IO[bytes]) -> int:
 
 
 def write_geojson(incidents: Iterable[Incident], out: str | Path | IO[str]) -> int:
+    """Write to a path (streamed) or a text file; returns how many incidents were written."""
     if hasattr(out, "write"):
-        out.write(dumps(incidents))
-        return -1
+        buffer = io.BytesIO()
+        count = write_geojson_bytes(incidents, buffer)
+        out.write(buffer.getvalue().decode("utf-8"))
+        return count
     with open(out, "wb") as handle:
         return write_geojson_bytes(incidents, handle)
 
