@@ -94,6 +94,8 @@ class Incident:
             raise ValidationError("id", "must be a non-empty text")
         if len(self.id) > MAX_ID:
             raise ValidationError("id", f"is {len(self.id):,} characters long; at most {MAX_ID} are accepted")
+        if not _storable(self.id):
+            _check_text("id", self.id)
         start = _parse_date("date", self.date)
         if self.date_end is not None:
             end = _parse_date("date_end", self.date_end)
