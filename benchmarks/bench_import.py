@@ -1,78 +1,108 @@
-"""Import speed on synthetic ACLED-shaped rows (10k, 100k): the importer vs a naive baseline.
+"""Import through the CLI from a file, streamed, against the naive way (the whole file read into a
+list of incidents, then one add): rows/s and peak memory, each run in a fresh process.
 
-    .venv/bin/python benchmarks/bench_import.py [--sizes 10000,100000]
+    .venv/bin/python -m benchmarks.bench_import [--sizes 100000,1000000]
 
-Parse+validate (best of 3): pandas read_csv(dtype=str) + row mapping (geo.formats.acled.read_acled) against
-csv.DictReader + the same mapping per row. Store: one Store.add per file (one transaction) against
-one Store.add per row (a transaction each; timed on the first NAIVE_STORE_ROWS rows only).
+Data: synthetic ACLED-shaped rows (tests/fixtures_formats.py), written to a temporary CSV; never
+real reports. The machine is shared: CPU time is the steadier figure, wall time what a user waits.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import json
+import random
+import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from geo.formats.acled import from_row, read_acled  # noqa: E402
-from geo import open_store  # noqa: E402
-from tests.fixtures_formats import ACLED_COLUMNS, acled_rows, write_rows  # noqa: E402
+from tests.fixtures_formats import ACLED_COLUMNS, acled_row, write_rows  # noqa: E402
 
-NAIVE_STORE_ROWS = 2_000
-REPEATS = 3  # parse timings: the best of three, alternating, so caches and neighbours even out
+DEFAULT_SIZES = (100_000, 1_000_000)
+NAIVE_MAX = 1_000_000  # the naive import holds every incident: beyond this it needs several GB
+
+# Run in the child: one import, then its own CPU time and peak memory as JSON on the last line.
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[4])
+mode, path, db = sys.argv[1:4]
+wall, cpu = time.perf_counter(), time.process_time()
+if mode == "stream":
+    from geo.cli import main
+    code = main(["import", path, "--db", db])
+else:
+    from geo.formats.reader import read_file
+    from geo import open_store
+    result = read_file(path)
+    open_store(db).add(result.incidents)
+    code = 0
+print(json.dumps({"code": code, "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 
 
-def naive_parse(path: Path) -> list:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return [from_row(row) for row in csv.DictReader(handle)]
+def acled_file(path: Path, count: int, seed: int = 1) -> Path:
+    """`count` synthetic ACLED rows, written as they are made (a million do not sit in memory)."""
+    rng = random.Random(seed)
+
+    def rows() -> Iterator[dict[str, str]]:
+        for n in range(count):
+            day = rng.randint(1, 28)
+            date = f"2017-{rng.randint(1, 12):02d}-{day:02d}" if n % 2 else f"{day} August 2017"
+            yield acled_row(n, event_date=date, fatalities=str(rng.randint(0, 40)))
+    return write_rows(path, ACLED_COLUMNS, rows())
 
 
-def timed(function, *args):
-    """The result, CPU seconds and wall seconds. The 2-core machine is shared, so CPU time is the
-    steadier figure for parsing; storing waits on the disk, which only wall time shows."""
-    cpu, wall = time.process_time(), time.perf_counter()
-    value = function(*args)
-    return value, time.process_time() - cpu, time.perf_counter() - wall
+def run_child(mode: str, path: Path, db: str, folder: Path) -> dict:
+    env_boundaries = {"STRIKE_ATLAS_BOUNDARIES": str(folder / "no-outlines")}
+    import os
+    proc = subprocess.run([sys.executable, "-c", CHILD, mode, str(path), db, str(ROOT)],
+                          capture_output=True, text=True, env={**os.environ, **env_boundaries})
+    if proc.returncode != 0:
+        raise RuntimeError(f"{mode} import failed: {proc.stderr.strip()[-400:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def best_of(repeats: int, function, *args):
-    runs = [timed(function, *args) for _ in range(repeats)]
-    return runs[-1][0], min(r[1] for r in runs), min(r[2] for r in runs)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000")
-    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+def main(sizes: list[int] | None = None) -> list[dict]:
+    if sizes is None:
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES))
+        sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        read_acled(write_rows(folder / "warm.csv", ACLED_COLUMNS, acled_rows(10)))  # imports pandas
-        print("rows/s        |  parse+validate (CPU / wall)    naive (CPU)  ratio |"
-              "  Store.add (CPU / wall)  naive per-row (wall)  ratio")
+        print("size       | streamed CLI import: rows/s CPU / wall, peak MB | naive (list, one add): "
+              "rows/s CPU / wall, peak MB | memory ratio")
         for size in sizes:
-            path = write_rows(folder / f"acled_{size}.csv", ACLED_COLUMNS, acled_rows(size))
-            result, parse_cpu, parse_wall = best_of(REPEATS, read_acled, path)
-            naive, naive_cpu, _ = best_of(REPEATS, naive_parse, path)
-            assert len(naive) == len(result.incidents) == size and not result.rejects
-            store = open_store(f"sqlite:///{folder / f'bulk_{size}.sqlite'}")
-            _, add_cpu, add_wall = timed(store.add, result.incidents)
-            assert store.count() == size
-            slow_store = open_store(f"sqlite:///{folder / f'naive_{size}.sqlite'}")
-            subset = result.incidents[:NAIVE_STORE_ROWS]
-            _, _, slow_wall = timed(lambda: [slow_store.add([inc]) for inc in subset])
-            print(f"{size:>8,} rows | {size / parse_cpu:>12,.0f} / {size / parse_wall:>9,.0f}"
-                  f"   {size / naive_cpu:>11,.0f}  {naive_cpu / parse_cpu:>4.2f}x |"
-                  f"  {size / add_cpu:>9,.0f} / {size / add_wall:>9,.0f}"
-                  f"  {len(subset) / slow_wall:>20,.0f}  {slow_wall / len(subset) * size / add_wall:>4.0f}x")
-            store.close()
-            slow_store.close()
-    print(f"naive parse: csv.DictReader + the same row mapping; naive store: one Store.add per row, "
-          f"timed on the first {NAIVE_STORE_ROWS:,} rows. Target: ≥ 50,000 rows/s parse+validate.")
+            path = acled_file(folder / f"acled_{size}.csv", size)
+            stream = run_child("stream", path, f"sqlite:///{folder / f'stream_{size}.sqlite'}", folder)
+            naive = (run_child("naive", path, f"sqlite:///{folder / f'naive_{size}.sqlite'}", folder)
+                     if size <= NAIVE_MAX else None)
+            line = (f"{size:>10,} | {size / stream['cpu']:>10,.0f} / {size / stream['wall']:>8,.0f}, "
+                    f"{stream['peak_mb']:>7,.0f} MB")
+            if naive:
+                line += (f" | {size / naive['cpu']:>10,.0f} / {size / naive['wall']:>8,.0f}, "
+                         f"{naive['peak_mb']:>7,.0f} MB | {naive['peak_mb'] / stream['peak_mb']:.1f}x less")
+            print(line, flush=True)
+            rows.append({"bench": "import", "size": size, "what": "CLI import rows/s (CPU), streamed",
+                         "value": size / stream["cpu"], "naive": naive and size / naive["cpu"],
+                         "ratio": naive and naive["cpu"] / stream["cpu"], "target": "≥ 100,000"})
+            rows.append({"bench": "import", "size": size, "what": "CLI import rows/s (wall), streamed",
+                         "value": size / stream["wall"], "naive": naive and size / naive["wall"],
+                         "ratio": naive and naive["wall"] / stream["wall"], "note": "shared machine"})
+            rows.append({"bench": "import", "size": size, "what": "CLI import peak memory MB",
+                         "value": stream["peak_mb"], "naive": naive and naive["peak_mb"],
+                         "ratio": naive and naive["peak_mb"] / stream["peak_mb"], "target": "≤ 500"})
+            path.unlink()
+    print("naive: read_file (every row an Incident in one list) then one Store.add; streamed: "
+          "`python -m geo import FILE` (rows read, checked and stored chunk by chunk in one transaction).")
+    return rows
 
 
 if __name__ == "__main__":

@@ -94,6 +94,8 @@ class Incident:
             raise ValidationError("id", "must be a non-empty text")
         if len(self.id) > MAX_ID:
             raise ValidationError("id", f"is {len(self.id):,} characters long; at most {MAX_ID} are accepted")
+        if not _storable(self.id):
+            _check_text("id", self.id)
         start = _parse_date("date", self.date)
         if self.date_end is not None:
             end = _parse_date("date_end", self.date_end)
@@ -236,6 +238,10 @@ class Incident:
         points = values.get("points")
         if points is None:
             lon, lat = _blank_to_none(data.get("longitude")), _blank_to_none(data.get("latitude"))
+            if (lon is None) != (lat is None):
+                given, missing = ("longitude", "latitude") if lat is None else ("latitude", "longitude")
+                raise ValidationError(missing, f"is empty while {given} is given; give both "
+                                      "coordinates (decimal degrees) or neither")
             if lon is not None and lat is not None:
                 points = [(_to_float("longitude", lon), _to_float("latitude", lat))]
                 if not values["places"]:

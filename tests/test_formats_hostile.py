@@ -137,9 +137,10 @@ def test_import_of_a_hostile_geojson_keeps_the_good_rows(tmp_path: Path, store):
     path = tmp_path / "h.geojson"
     path.write_text(_collection(_feature(id="h1", killed=2 ** 31), _feature(id="h2", notes="a\x00b"),
                                 _feature(id="h3", province="Q" * 100, country="IQ"),
+                                _feature(id="h" * 201), _feature(id="h5", date="2017-W01-1"),
                                 _feature(id="good")), encoding="utf-8")
     summary = import_file(store, path)
-    assert (summary.stored, summary.rejected) == (2, 2)
+    assert (summary.stored, summary.rejected) == (2, 4)
     assert {i.id for i in store.query()} == {"h2", "good"}
     assert store.get("h2").notes == "ab"
     _sentences(summary.rejects)

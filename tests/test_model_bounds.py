@@ -68,6 +68,9 @@ def test_an_incident_built_directly_with_a_nul_is_refused():
     with pytest.raises(ValidationError) as err:
         Incident(id="x", date="2017-08-17", notes="a\x00b")
     assert err.value.field == "notes" and "NUL" in str(err.value)
+    with pytest.raises(ValidationError) as err:
+        Incident(id="x\ud800", date="2017-08-17")
+    assert err.value.field == "id" and "surrogate" in str(err.value)
 
 
 @pytest.mark.parametrize("geometry, fragment", [

@@ -67,11 +67,16 @@ class FormatError(ValueError):
 
 
 def read_text(path: str | Path) -> str:
-    """A dataset file's text: UTF-8, a byte-order mark (as Windows tools write) dropped."""
+    """A dataset file's text: UTF-8, a byte-order mark (as Windows tools write) dropped; a few
+    damaged bytes become U+FFFD (see `mostly_utf8`), a file in another encoding is a FormatError."""
+    data = Path(path).read_bytes()
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 and retry") from None
+        pass
+    if not mostly_utf8(data[:_HEAD]) or data.decode("utf-8", errors="replace").count("\ufffd") * 200 > len(data):
+        raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 and retry")
+    return data.decode("utf-8-sig", errors="replace")
 
 
 def open_text(path: str | Path) -> IO[str]:
@@ -80,12 +85,28 @@ def open_text(path: str | Path) -> IO[str]:
     that row alone is rejected. Any line ending (LF, CRLF, old Mac CR) is read."""
     with open(path, "rb") as handle:
         head = handle.read(_HEAD)
+    if not mostly_utf8(head):
+        raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 and retry")
+    return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def mostly_utf8(head: bytes) -> bool:
+    """Whether a file's first bytes are UTF-8 text, but for a few damaged bytes (at most one in
+    200: those rows are rejected alone). A file in another encoding has many more."""
     try:
         head.decode("utf-8-sig")
+        return True
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the boundary
-            raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 and retry") from None
-    return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        if exc.start >= len(head) - 4:  # only a character cut at the boundary
+            return True
+    bad = head.decode("utf-8", errors="replace").count("\ufffd")
+    return bad * 200 <= len(head)
+
+
+def mostly_binary(head: bytes) -> bool:
+    """Whether a file's first bytes are binary (a spreadsheet, UTF-16, an image): NUL bytes in
+    more than one byte in 100, or a zip's signature. A stray NUL or two is a damaged row."""
+    return head.startswith(b"PK\x03\x04") or head.count(b"\x00") * 100 > len(head)
 
 
 def broken_text(cells: Iterable[str]) -> bool:

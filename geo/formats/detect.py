@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 from typing import Iterable
 
-from geo.formats import FormatError, acled, ucdp
+from geo.formats import FormatError, acled, mostly_binary, mostly_utf8, ucdp
 
 FORMATS = ("report", "geojson", "csv", "acled", "ucdp", "gpkg")
 SQLITE_MAGIC = b"SQLite format 3\x00"  # the first bytes of every SQLite file, GeoPackages too
@@ -37,17 +37,14 @@ def detect_format(path: str | Path) -> str:
     suffix = path.suffix.lower()
     if head.startswith(SQLITE_MAGIC) or suffix == ".gpkg":
         return "gpkg"
-    if b"\x00" in head or head.startswith(b"PK\x03\x04"):
+    if mostly_binary(head):
         raise FormatError(f"{path} is not a text file (a spreadsheet or other binary?); "
                           "save it as UTF-8 CSV, GeoJSON or GeoPackage")
     if suffix == ".txt":
         return "report"
-    try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the 64 KB boundary
-            raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 and retry") from None
-        text = head[:exc.start].decode("utf-8-sig", errors="ignore")
+    if not mostly_utf8(head):
+        raise FormatError(f"{path} is not UTF-8 text; save it as UTF-8 and retry")
+    text = head.decode("utf-8-sig", errors="replace")
     if suffix in (".geojson", ".json") or text.lstrip().startswith("{"):
         return "geojson"
     try:

@@ -45,9 +45,12 @@ def write_geojson_bytes(incidents: Iterable[Incident], out: IO[bytes]) -> int:
 
 
 def write_geojson(incidents: Iterable[Incident], out: str | Path | IO[str]) -> int:
+    """Write to a path (streamed) or a text file; returns how many incidents were written."""
     if hasattr(out, "write"):
-        out.write(dumps(incidents))
-        return -1
+        buffer = io.BytesIO()
+        count = write_geojson_bytes(incidents, buffer)
+        out.write(buffer.getvalue().decode("utf-8"))
+        return count
     with open(out, "wb") as handle:
         return write_geojson_bytes(incidents, handle)
 
@@ -67,7 +70,9 @@ def _stream(text: str) -> IncidentStream:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        what = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg  # "Unterminated string starting at"
+        raise FormatError(f"not valid JSON: {what} at line {exc.lineno}, column {exc.colno}; the file "
+                          "is damaged or cut short: export or download it again") from None
     except RecursionError:
         raise FormatError("not readable GeoJSON: nested deeper than the JSON reader allows "
                           "(about 1,000 levels); an incident file needs only a few") from None

@@ -174,7 +174,7 @@ def require(row: dict[str, str], name: str) -> str:
     """A cell that must not be empty; its absence names the column."""
     value = (row.get(name) or "").strip()
     if not value:
-        raise ValidationError(name, "is empty")
+        raise ValidationError(name, "is empty; every row needs this column filled in")
     return value
 
 
