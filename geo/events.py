@@ -3,8 +3,9 @@
 Three rules live here and nowhere else:
 
 - **Linking** (`link_reason`, `link`): a record joins an event when it is the same strike: the same
-  place or within `LINK_KM`, dates within a day or overlapping spans, compatible type and actor,
-  both running totals or neither. Two records of one dataset (two ACLED ids) or of one report are
+  place or within `LINK_KM` (`OTHER_TOWN_KM` when both name a different, precisely located town),
+  dates within a day or overlapping spans, compatible type and actor, both running totals or
+  neither (and then over the same span, give or take a day). Two records of one dataset (two ACLED ids) or of one report are
   never the same strike: their source already told them apart. Each link says why, in words.
 - **Figures** (`event_row`): the toll is the range the sources give, from the lowest reported
   minimum to the highest reported maximum (children, women, injured alike); the date is the
@@ -17,13 +18,16 @@ Records are plain dicts of the store's columns (geo.store.schema.ROW_KEYS); noth
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import json
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-LINK_KM = 10.0  # same strike: places at most this far apart
+LINK_KM = 10.0  # same strike: places at most this far apart ...
+OTHER_TOWN_KM = 5.0  # ... or this far, when both name a different town, each located precisely
 LINK_DAYS = 1  # ... and dates at most this many days apart (or spans overlapping)
 CELL_DEG = 0.2  # blocking cell; ≥ LINK_KM in both directions below 60° latitude, so 3x3 cells suffice
 LONG_SPAN_DAYS = 62  # events spanning more days are kept in one list per cell, not one entry per day
@@ -63,6 +67,7 @@ _ACTORS = {  # family: words that name it (lower-case, matched as substrings)
 _DATASETS = ("acled", "ucdp")
 
 
+@functools.lru_cache(maxsize=4096)
 def type_family(event_type: str | None) -> str | None:
     """'air' or 'ground' for an event type, None when it says neither (UCDP's violence types)."""
     text = (event_type or "").lower()
@@ -73,6 +78,7 @@ def type_family(event_type: str | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def actor_families(actor: str | None) -> frozenset[str]:
     """Who struck, as families ("Military Forces of Syria" and "Government of Syria" are one)."""
     text = f" {(actor or '').lower()} "
@@ -93,11 +99,13 @@ def dataset_of(record_id: str) -> str | None:
     return head if head in _DATASETS else None
 
 
+@functools.lru_cache(maxsize=65536)
 def _fold(name: str) -> str:
     from geo.names import fold
     return fold(name)
 
 
+@functools.lru_cache(maxsize=8192)
 def _ordinal(day: str) -> int:
     return dt.date.fromisoformat(day).toordinal()
 
@@ -115,6 +123,7 @@ class Mark:
     cumulative: bool
     family: str | None
     actors: frozenset[str]
+    precise: bool = True  # geo_precision 1: the town itself (for an event, its place record's)
     datasets: frozenset[str] = frozenset()
     reports: frozenset[str] = frozenset()
     records: list[dict] = field(default_factory=list)  # an event's records, as dicts
@@ -128,7 +137,7 @@ class Mark:
             points=[p for p in r["points"] if p is not None],
             names=frozenset(_fold(n) for n in r["places"]), province=r.get("province"),
             cumulative=bool(r["cumulative"]), family=type_family(r.get("event_type")),
-            actors=actor_families(r.get("actor")),
+            actors=actor_families(r.get("actor")), precise=(r.get("geo_precision") or 9) <= 1,
             datasets=frozenset([dataset]) if dataset else frozenset(),
             reports=frozenset([r["report_hash"]]) if r.get("report_hash") else frozenset(),
             records=[dict(r)])
@@ -141,6 +150,7 @@ class Mark:
             return
         if _precision_rank(record) < self._best_rank():
             self.points = other.points
+            self.precise = other.precise
             self._rank = _precision_rank(record)
         if record["date_end"] is None:  # a well-dated record: the earliest one dates the event
             if self._dated is None or other.day < self._dated:
@@ -167,9 +177,9 @@ class Mark:
         return self._rank
 
 
-def link_reason(record: Mark, event: Mark) -> tuple[tuple[int, float], str] | None:
-    """Why `record` is the same strike as `event`, with a rank (days apart, km apart; lower is
-    closer); None when it is not."""
+def link_reason(record: Mark, event: Mark) -> tuple[tuple[int, int, float], str] | None:
+    """Why `record` is the same strike as `event`, with a rank (days apart, no shared place name,
+    km apart; lower is closer); None when it is not."""
     if record.cumulative != event.cumulative:
         return None
     if record.datasets & event.datasets or record.reports & event.reports:
@@ -177,6 +187,8 @@ def link_reason(record: Mark, event: Mark) -> tuple[tuple[int, float], str] | No
     gap = max(record.day, event.day) - min(record.last, event.last)
     if gap > LINK_DAYS:
         return None
+    if record.cumulative and (abs(record.day - event.day) > LINK_DAYS or abs(record.last - event.last) > LINK_DAYS):
+        return None  # a month's running total and a week's are two totals, though they overlap
     if record.family and event.family and record.family != event.family:
         return None
     if record.actors and event.actors and not record.actors & event.actors:
@@ -193,7 +205,9 @@ def link_reason(record: Mark, event: Mark) -> tuple[tuple[int, float], str] | No
         where = "same place name" if record.names & event.names else "same province, no place named"
     else:
         where = f"{km:.1f} km apart" if km >= 1.0 else "same place"
-    return (max(gap, 0), km), f"{where}, {when}"
+    # The fewest days apart first, then a shared place name (a record 4 km off its town may be
+    # nearer the next town's strike that day), then the nearest.
+    return (max(gap, 0), 0 if record.names & event.names else 1, km), f"{where}, {when}"
 
 
 def _km(a: Mark, b: Mark) -> float | None:
@@ -201,7 +215,10 @@ def _km(a: Mark, b: Mark) -> float | None:
     place) a shared province; None when they are not near."""
     if a.points and b.points:
         best = min(_haversine(p, q) for p in a.points for q in b.points)
-        return best if best <= LINK_KM else None
+        # Two towns a few km apart along the river are struck on the same day often enough that
+        # two precisely located, differently named places must be closer to be one strike.
+        other_towns = not a.names & b.names and a.precise and b.precise
+        return best if best <= (OTHER_TOWN_KM if other_towns else LINK_KM) else None
     if a.names & b.names:
         return 0.0
     if not a.names and not b.names and a.province and a.province == b.province:
@@ -228,45 +245,80 @@ class Linked:
 
 
 class _Blocks:
-    """Events indexed by (cell, day) for located ones, (name, day) and (province, day) otherwise."""
+    """Events indexed by place cell and day (one integer key), or by name or province and day when
+    they have no point; an event spanning more than LONG_SPAN_DAYS is kept once per cell.
+
+    A located record looks only in the cells its LINK_KM circle reaches (usually 1 to 4) and on
+    the days from one before its own to one after."""
 
     def __init__(self) -> None:
-        self.keys: dict[tuple, list[Mark]] = {}
+        self.cells: dict[int, list[Mark]] = {}  # cell * DAY_KEYS + day
+        self.long: dict[int, list[Mark]] = {}  # cell -> long spans
+        self.named: dict[tuple, list[Mark]] = {}  # ("n", name, day) or ("p", province, day)
 
     def add(self, mark: Mark) -> None:
-        for key in self._keys(mark, grow=0):
-            self.keys.setdefault(key, []).append(mark)
+        long = mark.last - mark.day > LONG_SPAN_DAYS
+        if mark.points:
+            for lon, lat in mark.points:
+                cell = math.floor(lon / CELL_DEG) * 100_000 + math.floor(lat / CELL_DEG)
+                if long:
+                    _put(self.long, cell, mark)
+                else:
+                    base = cell * DAY_KEYS
+                    for day in range(mark.day, mark.last + 1):
+                        _put(self.cells, base + day, mark)
+        for key in self._named_keys(mark, mark.day, mark.last):
+            _put(self.named, key, mark)
 
     def near(self, mark: Mark) -> list[Mark]:
         found: dict[int, Mark] = {}
-        for key in self._keys(mark, grow=1):
-            for other in self.keys.get(key, ()):
-                found[id(other)] = other
+        first, last = mark.day - LINK_DAYS, mark.last + LINK_DAYS
+        if mark.points:
+            cells, long = self.cells, self.long
+            rlat = LINK_KM / 111.0
+            for lon, lat in mark.points:
+                rlon = LINK_KM / (111.32 * max(0.2, math.cos(math.radians(lat))))
+                ys = range(math.floor((lat - rlat) / CELL_DEG), math.floor((lat + rlat) / CELL_DEG) + 1)
+                for cx in range(math.floor((lon - rlon) / CELL_DEG), math.floor((lon + rlon) / CELL_DEG) + 1):
+                    for cy in ys:
+                        cell = cx * 100_000 + cy
+                        base = cell * DAY_KEYS
+                        for day in range(first, last + 1):
+                            for other in cells.get(base + day, ()):
+                                found[id(other)] = other
+                        if long:
+                            for other in long.get(cell, ()):
+                                found[id(other)] = other
+        if self.named and (mark.names or not mark.points):
+            for key in self._named_keys(mark, first, last, looking=True):
+                for other in self.named.get(key, ()):
+                    found[id(other)] = other
         return list(found.values())
 
     @staticmethod
-    def _keys(mark: Mark, grow: int) -> Iterable[tuple]:
-        first, last = mark.day - grow * LINK_DAYS, mark.last + grow * LINK_DAYS
-        days: Iterable = (range(first, last + 1) if last - first <= LONG_SPAN_DAYS else ("long",))
-        if grow and last - first > LONG_SPAN_DAYS:
-            days = ("long",)
-        days = list(days)
-        if grow:
-            days.append("long")  # a long span overlaps any day: look in the cell's long list too
-        spaces: set[tuple] = set()
-        if mark.points:
-            for lon, lat in mark.points:
-                cx, cy = math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG)
-                if grow:
-                    spaces.update(("c", cx + i, cy + j) for i in (-1, 0, 1) for j in (-1, 0, 1))
-                else:
-                    spaces.add(("c", cx, cy))
-        spaces.update(("n", n) for n in mark.names)
+    def _named_keys(mark: Mark, first: int, last: int, looking: bool = False) -> list[tuple]:
+        """Unlocated events by name (or province); a located record looks them up by its names."""
+        if mark.points and not looking:
+            return []
+        days = range(first, last + 1) if last - first <= LONG_SPAN_DAYS else ("long",)
+        spaces = [("n", n) for n in mark.names]
         if not mark.names and mark.province:
-            spaces.add(("p", mark.province))
-        for space in spaces:
-            for day in days:
-                yield (*space, day)
+            spaces.append(("p", mark.province))
+        keys = [(*space, day) for space in spaces for day in days]
+        if looking:
+            keys += [(*space, "long") for space in spaces]
+        return keys
+
+
+DAY_KEYS = 10_000_000  # above any day number (date.toordinal), so cell * DAY_KEYS + day is unique
+
+
+def _put(index: dict, key, mark: Mark) -> None:
+    found = index.get(key)
+    if found is None:
+        index[key] = [mark]
+    elif found[-1] is not mark:
+        found.append(mark)
 
 
 def link(records: Iterable[Mapping], stored: Iterable[Mark] = ()) -> Linked:
@@ -276,6 +328,16 @@ def link(records: Iterable[Mapping], stored: Iterable[Mark] = ()) -> Linked:
     Records are dicts of the store's columns (points decoded); earlier records are placed first,
     so an event's date is set by its earliest record and a later one is compared with that.
     """
+    was_enabled = gc.isenabled()
+    gc.disable()  # millions of small objects, none garbage: collections would double the time
+    try:
+        return _link(records, stored)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _link(records: Iterable[Mapping], stored: Iterable[Mark]) -> Linked:
     linked = Linked()
     blocks = _Blocks()
     for mark in stored:

@@ -10,6 +10,7 @@ side by side, then link one after another, each seeing the events the others com
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -40,6 +41,16 @@ class LinkResult:
 def link_unlinked(conn: sa.Connection, recompute: Iterable[str] = ()) -> LinkResult:
     """Put every record without an event into one (an existing event or a new one), and
     recompute the events in `recompute` (whose records changed)."""
+    was_enabled = gc.isenabled()
+    gc.disable()  # a million records read and linked: no garbage, but collections would double the time
+    try:
+        return _link_unlinked(conn, recompute)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _link_unlinked(conn: sa.Connection, recompute: Iterable[str]) -> LinkResult:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LINK_LOCK})")
     c = incidents_table.c
@@ -176,13 +187,15 @@ def _stored_marks(conn: sa.Connection, rows: list[dict]) -> list[rules.Mark]:
             e.longitude.between(min(lons) - pad, max(lons) + pad),
             e.latitude.between(min(lats) - pad, max(lats) + pad))))
     marks = []
-    for event_id, date, date_end, points, sources in conn.execute(
-            sa.select(e.id, e.date, e.date_end, e.points, e.sources).where(*where)):
-        marks.append(_mark(event_id, _iso(date), _iso(date_end), decode_points(points), json.loads(sources)))
+    for event_id, date, date_end, points, precision, sources in conn.execute(
+            sa.select(e.id, e.date, e.date_end, e.points, e.geo_precision, e.sources).where(*where)):
+        marks.append(_mark(event_id, _iso(date), _iso(date_end), decode_points(points), precision,
+                           json.loads(sources)))
     return marks
 
 
-def _mark(event_id: str, date: str, date_end: str | None, points: list, records: list[dict]) -> rules.Mark:
+def _mark(event_id: str, date: str, date_end: str | None, points: list, precision: int | None,
+          records: list[dict]) -> rules.Mark:
     for rec in records:
         rec["points"] = [tuple(p) if p else None for p in rec.get("points") or []]
         rec.setdefault("places", [])
@@ -196,6 +209,7 @@ def _mark(event_id: str, date: str, date_end: str | None, points: list, records:
         cumulative=all(m.cumulative for m in parts),
         family=next((m.family for m in parts if m.family), None),
         actors=frozenset().union(*(m.actors for m in parts)),
+        precise=(precision or 9) <= 1,
         datasets=frozenset().union(*(m.datasets for m in parts)),
         reports=frozenset().union(*(m.reports for m in parts)),
         records=records)
