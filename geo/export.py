@@ -49,3 +49,14 @@ def export_bytes(incidents: Iterable[Incident], fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
     return FORMATS[fmt].render(list(incidents))
+
+
+def export_events_bytes(events: Iterable[Incident], details: dict, fmt: str) -> bytes:
+    """Events (rows of the events table) as a file: GeoJSON and CSV carry each event's `grade`
+    and `sources` (geo.events_io); GeoPackage and HTML write one feature per event."""
+    from geo import events_io
+    if fmt == "geojson":
+        return events_io.events_geojson(events, details)
+    if fmt == "csv":
+        return events_io.events_csv(events, details)
+    return export_bytes(events, fmt)

@@ -233,3 +233,32 @@ def test_concurrent_imports_linking_to_the_same_events_count_right(store, tmp_pa
     assert head.records == 3600
     frame = store.query_frame(columns=["id", "records"], of="events")
     assert set(frame["records"]) == {2}
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv"])
+def test_an_exported_file_imports_back_as_its_events_and_records(store, tmp_path, fmt, capsys):
+    from geo import open_store
+    from geo.ingest.importer import import_file
+    url = store.engine.url.render_as_string(hide_password=False)
+    store.add(issue_records())
+    store.split_event("acled:SYR3", ["rep-hajin"])  # by hand: the linking alone would not give this
+    out = tmp_path / f"events.{fmt}"
+    assert main(["export", "--db", url, "--format", fmt, "--out", str(out)]) == 0
+    assert "wrote 5 incidents (one per event)" in capsys.readouterr().err
+    if fmt == "geojson":
+        features = json.loads(out.read_text(encoding="utf-8"))["features"]
+        hajin = next(f for f in features if f["id"] == "acled:SYR3")
+        assert hajin["properties"]["grade"] == "corroborated"
+        assert [s["id"] for s in hajin["properties"]["sources"]] == ["acled:SYR3", "ucdp:3"]
+        assert set(hajin["properties"]["sources"][0]) >= {"id", "source", "source_url", "killed",
+                                                          "killed_max", "children", "date", "quote"}
+    records_out = tmp_path / f"records.{fmt}"
+    assert main(["export", "--db", url, "--format", fmt, "--records", "--out", str(records_out)]) == 0
+    assert "wrote 8 incidents (records as stored)" in capsys.readouterr().err
+    again = open_store(f"sqlite:///{tmp_path / 'again.sqlite'}")
+    again.delete([i.id for i in again.query()])  # not the bundled seed: only what was exported
+    summary_ = import_file(again, out, write_rejects_file=False)
+    assert summary_.stored == 8 and summary_.rejected == 0
+    assert again.query() == store.query()  # the records exactly as stored
+    assert {r.id: again.event_of(r.id) for r in again.query()} == {r.id: store.event_of(r.id) for r in store.query()}
+    assert again.count(of="events") == 5

@@ -81,6 +81,8 @@ def loads(text: str) -> ReadResult:
                                          {k: v for k, v in raw.items() if k is not None}))
             continue
         try:
+            if _add_event_records(result, raw):
+                continue
             result.incidents.append(from_row(raw))
         except (ValidationError, ValueError) as exc:
             result.rejects.append(Reject(line, f"line {line}: {exc}", dict(raw)))
@@ -115,3 +117,16 @@ def _parse_points(text: str) -> list[tuple[float, float] | None]:
 
 def read_csv(path: str | Path) -> ReadResult:
     return loads(read_text(path))
+
+
+def _add_event_records(result: ReadResult, raw: dict) -> bool:
+    """A row of exported events (a `sources` column listing its records): those records."""
+    from geo.events_io import records_of_event
+    if not raw.get("sources"):
+        return False
+    records = records_of_event(raw.get("id") or "", raw["sources"])
+    if records is None:
+        return False
+    result.incidents.extend(records)
+    result.events[raw.get("id") or records[0].id] = [r.id for r in records]
+    return True

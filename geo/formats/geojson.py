@@ -44,6 +44,8 @@ def loads(text: str) -> ReadResult:
         try:
             if not isinstance(feature, dict):
                 raise ValidationError("feature", "is not an object")
+            if _add_event_records(result, feature):
+                continue
             result.incidents.append(Incident.from_feature(feature))
         except (ValidationError, TypeError, ValueError, KeyError, IndexError) as exc:
             result.rejects.append(Reject(number, f"feature {number}: {exc}",
@@ -53,3 +55,15 @@ def loads(text: str) -> ReadResult:
 
 def read_geojson(path: str | Path) -> ReadResult:
     return loads(read_text(path))
+
+
+def _add_event_records(result: ReadResult, feature: dict) -> bool:
+    """An exported event (it lists its records in `sources`): its records, and the event they form."""
+    from geo.events_io import records_of_event
+    props = feature.get("properties") or {}
+    records = records_of_event(str(feature.get("id") or props.get("id")), props.get("sources"))
+    if records is None:
+        return False
+    result.incidents.extend(records)
+    result.events[str(feature.get("id") or props.get("id"))] = [r.id for r in records]
+    return True

@@ -73,6 +73,8 @@ def store_result(store, result: ReadResult, outlines: Any = _OUTLINES,
     if progress:
         progress("storing", 0, total)
     added = store.add(result.incidents)
+    if result.events:  # a file of exported events: its records back in the events it gave
+        store.restore_events(result.events)
     if progress:
         progress("storing", total, total)
     return len(added.added), len(added.skipped), placed

@@ -264,6 +264,22 @@ def join(conn: sa.Connection, event_ids: Sequence[str]) -> str:
     return ids[0]
 
 
+def regroup(conn: sa.Connection, groups: dict[str, list[str]]) -> int:
+    """Make each group of records one event under the group's id (an exported event imported
+    back); returns how many groups had to move records."""
+    c = incidents_table.c
+    moves: dict[str, str] = {}
+    for event_id, record_ids in groups.items():
+        now = dict(conn.execute(sa.select(c.id, c.event_id).where(c.id.in_(record_ids))).all())
+        members = set(records_of(conn, event_id))
+        if set(now.values()) == {event_id} and members == set(now):
+            continue
+        moves.update((r, event_id) for r in now)
+    if moves:
+        _reassign(conn, "join", moves, "by hand: as the imported file grouped them")
+    return len({moves[r] for r in moves})
+
+
 def undo(conn: sa.Connection) -> str:
     """Undo the last split or join not yet undone; returns what was undone, in words."""
     t = event_edits_table.c

@@ -184,6 +184,15 @@ class Store:
             _bump_version(conn)
         return kept
 
+    def restore_events(self, groups: dict[str, list[str]]) -> int:
+        """Put records into the events an exported file gave them (event id → record ids);
+        returns how many events had to change. Undoable like a join."""
+        with self._begin() as conn:
+            changed = linking.regroup(conn, groups)
+            if changed:
+                _bump_version(conn)
+        return changed
+
     def undo_event_edit(self) -> str:
         """Undo the last split or join; returns what was undone, in words."""
         with self._begin() as conn:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from geo.cli import add_db_argument, add_filter_arguments, filters_from_args
-from geo.export import FORMATS, export_bytes
+from geo.export import FORMATS, export_bytes, export_events_bytes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=sorted(FORMATS), default=None,
                         help="file format (default: from --out's extension, else geojson)")
     parser.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    parser.add_argument("--records", action="store_true",
+                        help="write the records as stored, not one feature per event (an event "
+                             "lists its records in `sources`, with its `grade`)")
     add_filter_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -28,11 +31,17 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or _format_from_path(args.out) or "geojson"
     filters = filters_from_args(args)
     store = open_store(args.db, create=False)
-    incidents = store.query(filters)
-    data = export_bytes(incidents, fmt)
+    if args.records:
+        incidents = store.query(filters)
+        data = export_bytes(incidents, fmt)
+        what = "records as stored"
+    else:
+        incidents = store.query(filters, of="events")
+        data = export_events_bytes(incidents, store.event_details([e.id for e in incidents]), fmt)
+        what = "one per event"
     if args.out:
         Path(args.out).write_bytes(data)
-        print(f"wrote {len(incidents)} incidents to {args.out} ({fmt})", file=sys.stderr)
+        print(f"wrote {len(incidents):,} incidents ({what}) to {args.out} ({fmt})", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
