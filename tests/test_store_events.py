@@ -262,3 +262,16 @@ def test_an_exported_file_imports_back_as_its_events_and_records(store, tmp_path
     assert again.query() == store.query()  # the records exactly as stored
     assert {r.id: again.event_of(r.id) for r in again.query()} == {r.id: store.event_of(r.id) for r in store.query()}
     assert again.count(of="events") == 5
+
+
+def test_a_store_from_the_previous_release_gets_its_records_linked(tmp_path):
+    import shutil
+    from geo import open_store
+    path = tmp_path / "old.sqlite"
+    shutil.copy(Path(__file__).parent / "data" / "store-0.1.0.sqlite", path)
+    store = open_store(f"sqlite:///{path}")
+    records = store.query()
+    assert all(store.event_of(r.id) for r in records)
+    details = store.event_details({store.event_of(r.id) for r in records})
+    assert sum(d.records for d in details.values()) == len(records) == 3
+    assert store.count(of="events") == len(details)
