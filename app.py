@@ -285,7 +285,7 @@ def show_headline(sel: Selection) -> None:
     a, b, c = st.columns(3)
     a.metric("Incidents", f"{head.incidents:,}")
     b.metric("Reported deaths", head.killed_text)
-    c.metric("Children killed", f"{head.children:,}")
+    c.metric("Children killed", head.children_text)  # "not reported" when no source counts any
     notes = ["Deaths: the sum of each incident's reported minimum (–maximum, where a range was "
              "given); children: those the sources counted among the dead"]
     if head.cumulative:

@@ -236,7 +236,7 @@ def _naive_import_rate(name: str, tmp: Path, pg_url: str | None) -> float:
 
 def _truncate(store: Store) -> None:
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE incidents, reports")
+        conn.exec_driver_sql("TRUNCATE incidents, reports, events, event_edits")
 
 
 def _row(size: int, what: str, value: float | None, target: str, naive: float | None = None,

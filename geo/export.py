@@ -161,3 +161,15 @@ def _slug(text: str) -> str:
     scripts without an ASCII form give "x"."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+
+
+def export_events_bytes(events: Iterable[Incident], details: dict, fmt: str,
+                        filters: "Filters | None" = None) -> bytes:
+    """Events (rows of the events table) as a file: GeoJSON and CSV carry each event's `grade`
+    and `sources` (geo.events_io); GeoPackage and HTML write one feature per event."""
+    from geo import events_io
+    if fmt == "geojson":
+        return events_io.events_geojson(events, details)
+    if fmt == "csv":
+        return events_io.events_csv(events, details)
+    return export_bytes(events, fmt, filters)

@@ -46,6 +46,10 @@ class Filters:
     source: str | None = None
     text: str | None = None
     bbox: Box | None = None
+    grade: tuple[str, ...] = ()  # events' grades (geo.events.GRADES); records by their event's
+    # Canonical place names the caller's gazetteer found for `text` ("Mayadeen" → "Al Mayadin"),
+    # matched as well as the text itself; not part of URLs (the text is, and is resolved again).
+    text_names: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, **raw: Any) -> "Filters":
@@ -111,6 +115,11 @@ class SQL:
     c: Any
     dialect: str
     max_span_days: int | None
+
+    @property
+    def table(self) -> str:
+        """The table the columns belong to (incidents or events)."""
+        return getattr(getattr(self.c.get("date"), "table", None), "name", None) or "incidents"
 
 
 @dataclass(frozen=True)
@@ -242,6 +251,47 @@ def _contains_spec(name: str, column: str, label: str, example: str) -> FilterSp
         text=lambda f: (f"{label} “{getattr(f, name)}”" if getattr(f, name) else None))
 
 
+def _text(raw: Mapping[str, Any]) -> dict[str, Any]:
+    names = raw.get("text_names") or ()
+    names = [names] if isinstance(names, str) else names
+    return {"text": _clean(raw.get("text")),
+            "text_names": tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))}
+
+
+def _text_sql(f: Filters, sql: SQL) -> list[sa.ColumnElement[bool]]:
+    if not f.text:
+        return []
+    terms = dict.fromkeys([f.text, *f.text_names])
+    likes = [sql.c.search.like(_contains(term), escape="\\") for term in terms]
+    return [likes[0] if len(likes) == 1 else sa.or_(*likes)]
+
+
+GRADES = ("single source", "corroborated", "conceded", "contested")  # as geo.events.GRADES
+
+
+def _grades(raw: Mapping[str, Any]) -> dict[str, Any]:
+    names = raw.get("grade") or ()
+    chosen: list[str] = []
+    for name in [names] if isinstance(names, str) else names:
+        grade = str(name).strip().lower().replace("-", " ").replace("_", " ")
+        if grade == "single":
+            grade = "single source"
+        if grade not in GRADES:
+            raise FilterError(f"unknown grade {name!r}; accepted: {', '.join(GRADES)}")
+        if grade not in chosen:
+            chosen.append(grade)
+    return {"grade": tuple(chosen)}
+
+
+def _grade_sql(f: Filters, sql: SQL) -> list[sa.ColumnElement[bool]]:
+    if not f.grade:
+        return []
+    if "grade" in sql.c:
+        return [sql.c.grade.in_(f.grade)]
+    events = sa.table("events", sa.column("id"), sa.column("grade"))  # records: their event's grade
+    return [sql.c.event_id.in_(sa.select(events.c.id).where(events.c.grade.in_(f.grade)))]
+
+
 def _bbox(raw: Mapping[str, Any]) -> dict[str, Any]:
     value = raw.get("bbox")
     if value in (None, ""):
@@ -262,7 +312,7 @@ def _bbox_sql(f: Filters, sql: SQL) -> list[sa.ColumnElement[bool]]:
     west, south, east, north = f.bbox
     c = sql.c
     if sql.dialect == "postgresql":
-        geom = sa.literal_column("incidents.geom")
+        geom = sa.literal_column(f"{sql.table}.geom")
         if west <= east:
             return [sa.func.ST_Intersects(geom, _envelope(west, south, east, north))]
         # The view crosses the antimeridian: two boxes.
@@ -302,7 +352,16 @@ SPECS: tuple[FilterSpec, ...] = (
         text=lambda f: f"at least {f.min_killed:,} reported killed" if f.min_killed else None),
     _contains_spec("actor", "actor", "actor contains", "coalition"),
     _contains_spec("source", "source", "source contains", "SANA"),
-    _contains_spec("text", "search", "mentioning", "market"),
+    FilterSpec(
+        fields=("text", "text_names"), params=("text",), flags=("--text",),
+        helps=("mentioning S (e.g. market); place names also match their other spellings",),
+        check=_text, render=lambda f: {"text": f.text} if f.text else {}, clauses=_text_sql,
+        text=lambda f: f"mentioning “{f.text}”" if f.text else None),
+    FilterSpec(
+        fields=("grade",), params=("grade",), flags=("--grade",),
+        helps=("events graded (repeatable): " + ", ".join(GRADES),), metavars=("GRADE",),
+        repeat=True, check=_grades, render=lambda f: {"grade": list(f.grade)} if f.grade else {},
+        clauses=_grade_sql, text=lambda f: ("graded " + " or ".join(f.grade)) if f.grade else None),
     FilterSpec(
         fields=("bbox",), params=("bbox",), flags=("--bbox",),
         helps=("only this box: west,south,east,north in degrees",), metavars=("W,S,E,N",),

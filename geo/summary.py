@@ -26,16 +26,43 @@ class Headline:
     children: int
     cumulative: int  # running-total records left out of the sums
     without_toll: int  # incidents that give no number of deaths
+    children_known: int | None = None  # counted incidents whose sources give children (None: unknown)
+    records: int | None = None  # records behind the events (None: the incidents are records)
+
+    @property
+    def with_toll(self) -> int:
+        """Incidents in the sums that give a number of deaths."""
+        return self.incidents - self.cumulative - self.without_toll
 
     @property
     def killed_text(self) -> str:
-        """"12" or "12–15" when some tolls are ranges."""
+        """"12" or "12–15" when some tolls are ranges; "not reported" when no incident in the
+        sums gives a number (never a misleading 0), "running totals only" when only running
+        totals do (they are never added to the day's incidents)."""
+        if self.incidents and not self.with_toll:
+            return "running totals only" if self.cumulative else NOT_REPORTED
         if self.killed_max != self.killed_min:
             return f"{self.killed_min:,}–{self.killed_max:,}"
         return f"{self.killed_min:,}"
 
+    @property
+    def children_reported(self) -> bool:
+        """Whether any source in the sums counts children among the dead."""
+        return bool(self.children_known) if self.children_known is not None else True
 
-TOTAL_COLUMNS = ["cumulative", "incidents", "killed", "killed_max", "children", "without_toll"]
+    @property
+    def children_text(self) -> str:
+        """"3", or "not reported" when no source gives a number of children."""
+        if self.incidents and self.incidents == self.cumulative:
+            return "running totals only"
+        if self.incidents and not self.children_reported:
+            return NOT_REPORTED
+        return f"{self.children:,}"
+
+
+NOT_REPORTED = "not reported"
+TOTAL_COLUMNS = ["cumulative", "incidents", "killed", "killed_max", "children", "without_toll",
+                 "children_known", "records"]
 
 
 def totals(incidents: Iterable[Incident], by: str | None = None) -> pd.DataFrame:
@@ -49,7 +76,7 @@ def totals(incidents: Iterable[Incident], by: str | None = None) -> pd.DataFrame
     # An incident without a minimum toll adds to neither sum (as geo.model.total_killed).
     rows = [(*((getattr(i, by),) if by else ()), bool(i.cumulative), 1, i.killed or 0,
              0 if i.killed is None else (i.killed_max if i.killed_max is not None else i.killed),
-             i.children or 0, int(i.killed is None)) for i in incidents]
+             i.children or 0, int(i.killed is None), int(i.children is not None), 1) for i in incidents]
     frame = pd.DataFrame(rows, columns=keys + TOTAL_COLUMNS)
     if frame.empty:
         return frame
@@ -69,11 +96,36 @@ def headline_from(sums: pd.DataFrame) -> Headline:
     def total(frame: pd.DataFrame, column: str) -> int:
         return int(frame[column].sum()) if not frame.empty else 0
 
+    known = total(counted, "children_known") if "children_known" in sums else None
     return Headline(
         incidents=total(sums, "incidents"), killed_min=total(counted, "killed"),
         killed_max=total(counted, "killed_max"), children=total(counted, "children"),
         cumulative=total(sums[cumulative], "incidents"), without_toll=total(counted, "without_toll"),
+        children_known=known, records=total(sums, "records") if "records" in sums else None,
     )
+
+
+def summary_json(head: Headline, not_located: int) -> dict:
+    """The headline as `python -m geo summary --json` prints it (one object, one line)."""
+    return {"events": head.incidents, "records": head.records if head.records is not None else head.incidents,
+            "killed_min": head.killed_min, "killed_max": head.killed_max,
+            "children": head.children if head.children_reported else None, "not_located": not_located}
+
+
+def summary_lines(head: Headline, not_located: int, description: str) -> list[str]:
+    """The headline as lines of text, as the dashboard shows it."""
+    records = head.records if head.records is not None else head.incidents
+    lines = [description,
+             f"events: {head.incidents:,} (from {records:,} record{'s' if records != 1 else ''})",
+             f"reported deaths: {head.killed_text}",
+             f"children killed: {head.children_text}"]
+    if head.cumulative:
+        lines.append(f"running totals left out of the sums: {head.cumulative:,}")
+    if head.without_toll:
+        lines.append(f"events with no reported number of deaths: {head.without_toll:,}")
+    if not_located:
+        lines.append(f"events not on the map (no place located): {not_located:,}")
+    return lines
 
 
 def time_step(incidents: Iterable[Incident], max_days: int = 62) -> str:

@@ -40,7 +40,7 @@ def store(request, tmp_path: Path) -> Store:
     else:
         s = open_store(request.getfixturevalue("pg_url"))
         with s.engine.begin() as conn:
-            conn.exec_driver_sql("TRUNCATE incidents, reports")
+            conn.exec_driver_sql("TRUNCATE incidents, reports, events, event_edits")
     yield s
     s.close()
 

@@ -22,7 +22,7 @@ from tests.conftest import make_incident
 def pg_store(pg_url: str) -> Store:
     s = open_store(pg_url)
     with s.engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE incidents, reports")
+        conn.exec_driver_sql("TRUNCATE incidents, reports, events, event_edits")
     yield s
     s.close()
 

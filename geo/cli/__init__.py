@@ -20,6 +20,8 @@ COMMANDS = (
     "geo.cli.commands.boundaries",
     "geo.cli.commands.extract",
     "geo.cli.commands.relocate",
+    "geo.cli.commands.summary",
+    "geo.cli.commands.events",
 )
 
 

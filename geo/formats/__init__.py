@@ -34,6 +34,8 @@ class Reject:
 class ReadResult:
     incidents: list[Incident] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    # A file of exported events (geo.events_io): event id → its records' ids, to restore the events.
+    events: dict[str, list[str]] = field(default_factory=dict)
 
 
 class IncidentStream:
@@ -45,6 +47,7 @@ class IncidentStream:
 
     def __init__(self, rows: Iterable[Incident] | None = None, total: int | None = None):
         self.rejects: list[Reject] = []
+        self.events: dict[str, list[str]] = {}  # exported events read: event id → its records' ids
         self.total = total
         self.read = 0
         self._rows = iter(rows) if rows is not None else iter(())
@@ -59,7 +62,7 @@ class IncidentStream:
     def collect(self) -> ReadResult:
         """Everything, in lists (for files small enough to hold)."""
         incidents = list(self._rows)
-        return ReadResult(incidents, sorted(self.rejects, key=lambda r: r.line))
+        return ReadResult(incidents, sorted(self.rejects, key=lambda r: r.line), self.events)
 
 
 class FormatError(ValueError):

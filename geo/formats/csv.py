@@ -141,6 +141,10 @@ def _rows(handle: IO[str], reader: csv.DictReader, stream: IncidentStream) -> It
                 rejects.append(Reject(start, f"line {start}: {NOT_UTF8}", dict(raw)))
                 continue
             try:
+                records = _event_records(stream, raw)
+                if records is not None:
+                    yield from records
+                    continue
                 yield from_row(raw)
             except ValidationError as exc:
                 rejects.append(Reject(start, f"line {start}: {exc}", dict(raw)))
@@ -179,3 +183,15 @@ def _parse_points(text: str) -> list[tuple[float, float] | None]:
 
 def read_csv(path: str | Path) -> ReadResult:
     return iter_csv(path).collect()
+
+
+def _event_records(stream: IncidentStream, raw: dict) -> list[Incident] | None:
+    """A row of exported events (a `sources` column listing its records): those records, noted as
+    one event."""
+    if not raw.get("sources"):
+        return None
+    from geo.events_io import records_of_event
+    records = records_of_event(raw.get("id") or "", raw["sources"])
+    if records is not None:
+        stream.events[raw.get("id") or records[0].id] = [r.id for r in records]
+    return records

@@ -98,6 +98,10 @@ def _features(features: list, stream: IncidentStream) -> Iterator[Incident]:
         stream.read += 1
         raw = feature if isinstance(feature, dict) else None
         try:
+            records = _event_records(stream, feature) if raw is not None else None
+            if records is not None:
+                yield from records
+                continue
             yield Incident.from_feature(feature)
         except ValidationError as exc:
             stream.rejects.append(Reject(number, f"feature {number}: {exc}", raw))
@@ -111,3 +115,16 @@ def _features(features: list, stream: IncidentStream) -> Iterator[Incident]:
 
 def read_geojson(path: str | Path) -> ReadResult:
     return iter_geojson(path).collect()
+
+
+def _event_records(stream: IncidentStream, feature: dict) -> list[Incident] | None:
+    """An exported event (it lists its records in `sources`): its records, noted as one event."""
+    from geo.events_io import records_of_event
+    props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        return None
+    event_id = str(feature.get("id") or props.get("id"))
+    records = records_of_event(event_id, props.get("sources"))
+    if records is not None:
+        stream.events[event_id] = [r.id for r in records]
+    return records

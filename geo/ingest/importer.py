@@ -76,6 +76,8 @@ def store_result(store, result: ReadResult, outlines: Any = _OUTLINES,
         progress("storing", 0, total)
     added = store.add(_counted(result.incidents, lambda done: progress("storing", done, total))
                       if progress else result.incidents)
+    if result.events:  # a file of exported events: its records back in the events it gave
+        store.restore_events(result.events)
     if progress:
         progress("storing", total, total)
     return len(added.added), len(added.skipped), placed
@@ -108,6 +110,8 @@ def import_file(store, path: str | Path, format: str = "auto", progress: ImportP
     placing = _Placing(outlines)
     try:
         added = store.add(prepared(stream, placing, progress))
+        if stream.events:  # a file of exported events: its records back in the events it gave
+            store.restore_events(stream.events)
     except FormatError as exc:  # the file broke off mid-way: the transaction was rolled back
         summary.error = f"{exc}; nothing was stored"
         return summary

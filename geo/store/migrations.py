@@ -16,7 +16,8 @@ from typing import Callable
 import sqlalchemy as sa
 
 from geo.store import postgis
-from geo.store.schema import incidents_table, meta_table, metadata, migrations_table, reports_table
+from geo.store.schema import (event_edits_table, events_table, incidents_table, meta_table, metadata,
+                              migrations_table, reports_table)
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,27 @@ def _meta_row(conn: sa.Connection) -> None:
                                                 max_span_days=_stored_longest_span(conn)))
 
 
+def _events(conn: sa.Connection) -> None:
+    """Records grouped into events (geo.events): an indexed event_id on incidents, the events
+    table (the incidents' columns plus sources and grade), the edit log; stored records linked."""
+    from geo.store.linking import link_unlinked
+
+    if "event_id" not in column_names(conn, "incidents"):
+        conn.exec_driver_sql("ALTER TABLE incidents ADD COLUMN event_id VARCHAR(200)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_incidents_event ON incidents (event_id)")
+    metadata.create_all(conn, tables=[events_table, event_edits_table])
+    if conn.dialect.name == "postgresql":
+        postgis.prepare_events(conn)
+    link_unlinked(conn)
+
+
 MIGRATIONS = (
     Migration(1, "incidents, reports and store_meta tables", _tables),
     Migration(2, "located and unlocated place counts", _place_counts),
     Migration(3, "covering indexes for periods, provinces and the map", _covering_indexes),
     Migration(4, "store_meta row with the longest span", _meta_row),
     Migration(5, "PostGIS geometry column, trigger and GiST index", postgis.prepare, ("postgresql",)),
+    Migration(6, "events: records linked into events, with their sources and grade", _events),
 )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from geo.model import Incident
 from geo.store.errors import StoreError
-from geo.store.schema import ROW_KEYS, Row, incidents_table
+from geo.store.schema import ROW_KEYS, Row, incidents_table, typed
 from geo.store.writer import Writer
 
 COPY_FROM = 1000  # adds of this many incidents or more go in by COPY
@@ -70,13 +70,16 @@ class PostGISWriter(Writer):
         big = isinstance(incidents, Sequence) and len(incidents) >= COPY_FROM
         self._bulk = self.insert_statement(INCIDENTS_WITH_GEOM) if big else None
 
-    def insert(self, conn: sa.Connection, rows: list[Row], chunk: Sequence[Incident]) -> None:
+    def insert(self, conn: sa.Connection, rows: list[Row], chunk: Sequence[Incident]) -> set[str]:
+        """Insert, returning the ids inserted: a concurrent import may have stored some of them
+        since they were looked up, and those are skipped, not counted as stored."""
         if self._bulk is None:
-            return super().insert(conn, rows, chunk)
+            stmt = pg_insert(incidents_table).on_conflict_do_nothing().returning(incidents_table.c.id)
+            return set(conn.execute(stmt, [typed(r) for r in rows]).scalars())
         points: dict[str, list] = {}
         for inc in chunk:  # the first of repeated ids is the one inserted
             points.setdefault(inc.id, inc.points)
-        copy_insert(conn, self._bulk, rows, ROW_KEYS, points)
+        return copy_insert(conn, self._bulk, rows, ROW_KEYS, points)
 
     def existing_ids(self, conn: sa.Connection, ids: list[str]) -> set[str]:
         # One array parameter: planning 5,000 bound values took longer than the look-up.
@@ -113,6 +116,17 @@ def prepare(conn: sa.Connection) -> None:
         for statement in _SCHEMA:
             conn.exec_driver_sql(statement)
     _geom_killed_index(conn)
+
+
+def prepare_events(conn: sa.Connection) -> None:
+    """The events table's geometry, kept from its points by the incidents' trigger function."""
+    for statement in (
+            "ALTER TABLE events ADD COLUMN IF NOT EXISTS geom geometry(Geometry, 4326)",
+            "CREATE INDEX IF NOT EXISTS ix_events_geom ON events USING GIST (geom)",
+            "DROP TRIGGER IF EXISTS events_geom ON events",
+            "CREATE TRIGGER events_geom BEFORE INSERT OR UPDATE OF points ON events FOR EACH ROW "
+            "EXECUTE FUNCTION strike_atlas_incident_geom()"):
+        conn.exec_driver_sql(statement)
 
 
 def _geom_killed_index(conn: sa.Connection) -> None:
@@ -156,7 +170,7 @@ INCIDENTS_WITH_GEOM, STAGE = _tables()
 
 
 def copy_insert(conn: sa.Connection, insert: sa.Insert, rows: Sequence[tuple], keys: Sequence[str],
-                points: dict[str, list]) -> None:
+                points: dict[str, list]) -> set[str]:
     """Insert rows (tuples in `keys` order, id first) by COPY into a temporary staging table, then
     `insert ... SELECT` from it: several times faster than executemany. `insert` is the INSERT
     into INCIDENTS_WITH_GEOM (with its conflict rule); `points` maps id → the incident's points."""
@@ -168,7 +182,9 @@ def copy_insert(conn: sa.Connection, insert: sa.Insert, rows: Sequence[tuple], k
     with cursor.copy(f"COPY incidents_stage ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row((*row, ewkt(points[row[0]])))
-    conn.execute(insert.from_select(columns, sa.select(*(STAGE.c[name] for name in columns))))
+    inserted = conn.execute(insert.from_select(columns, sa.select(*(STAGE.c[name] for name in columns)))
+                            .returning(sa.literal_column("id")))
+    return set(inserted.scalars())
 
 
 def ewkt(points: list) -> str | None:

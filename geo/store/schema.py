@@ -46,6 +46,7 @@ incidents_table = sa.Table(
     sa.Column("search", sa.Text, nullable=False),  # lower-cased text the free-text filter searches
     sa.Column("located", sa.SmallInteger),  # places with a point, and without: for map sums in SQL
     sa.Column("unlocated", sa.SmallInteger),
+    sa.Column("event_id", sa.String(200)),  # the event this record tells of (geo.events); indexed by migration 6
     # A period, and a province in a period: a range of `date` (see geo.filters), `last_date` tested
     # in the index; each also carries the figures, so the dashboard's sums read no row.
     sa.Index("ix_incidents_period", "date", "last_date", "province", *FIGURES),
@@ -84,12 +85,43 @@ migrations_table = sa.Table(
     sa.Column("applied", sa.DateTime, nullable=False),
 )
 
+# Events (geo.events): the incidents' columns, so every filter and sum reads events as it reads
+# records, holding an event's figures derived from its records, plus what only an event has.
+EVENT_EXTRA = ("records", "grade", "sources", "link_reasons", "children_max", "women_max", "injured_max")
+events_table = sa.Table(
+    "events", metadata,
+    *(sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+      for c in incidents_table.columns if c.name != "event_id"),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("grade", sa.String(20), nullable=False),
+    sa.Column("sources", sa.Text, nullable=False),  # JSON list of the records (geo.events.SOURCE_KEYS)
+    sa.Column("link_reasons", sa.Text, nullable=False),  # JSON list of "record: why it was linked"
+    sa.Column("children_max", sa.Integer),
+    sa.Column("women_max", sa.Integer),
+    sa.Column("injured_max", sa.Integer),
+    sa.Index("ix_events_period", "date", "last_date", "province", "grade", *FIGURES),
+    sa.Index("ix_events_map", "longitude", "latitude", "killed", "children", "cumulative",
+             "located", "unlocated", "country"),
+)
+EVENT_KEYS = tuple(c.name for c in events_table.columns)
+
+# Every split and join, with the records' events before it, so each can be undone.
+event_edits_table = sa.Table(
+    "event_edits", metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("action", sa.String(10), nullable=False),  # split, join, undo
+    sa.Column("before", sa.Text, nullable=False),  # JSON {record id: event id before the edit}
+    sa.Column("after", sa.Text, nullable=False),  # JSON {record id: event id after it}
+    sa.Column("undone", sa.Boolean, nullable=False, default=False),
+    sa.Column("made", sa.DateTime, nullable=False),
+)
+
 # --- an incident as a row ------------------------------------------------------------------------
 
 ROW_KEYS = ("id", "date", "date_end", "last_date", "places", "points", "province", "country",
             "geo_precision", "killed", "killed_max", "children", "women", "injured", "actor",
             "event_type", "source", "source_url", "quote", "notes", "cumulative", "report_hash",
-            "longitude", "latitude", "search", "located", "unlocated")
+            "longitude", "latitude", "search", "located", "unlocated", "event_id")
 assert set(ROW_KEYS) == {c.name for c in incidents_table.columns}
 
 Row = tuple  # the values of ROW_KEYS, in that order, as plain driver values
@@ -128,7 +160,7 @@ def to_row(inc: Incident) -> Row:
         points_json, inc.province, inc.country, inc.geo_precision, inc.killed, inc.killed_max,
         inc.children, inc.women, inc.injured, inc.actor, inc.event_type, inc.source, inc.source_url,
         inc.quote, inc.notes, bool(inc.cumulative), inc.report_hash, lon, lat, search.lower(),
-        located, len(points) - located,
+        located, len(points) - located, None,  # event_id: set when the record is linked
     )
 
 
@@ -156,6 +188,12 @@ READ_COLUMNS: dict[str, sa.ColumnElement] = {
     name: (sa.cast(incidents_table.c[name], sa.Text).label(name) if name in ("date", "date_end")
            else incidents_table.c[name])
     for name in (*FIELDS[:4], "points", *FIELDS[4:], "longitude", "latitude")
+}
+# The same for events, plus what only an event has (for query_frame(of="events")).
+EVENT_READ_COLUMNS: dict[str, sa.ColumnElement] = {
+    **{name: (sa.cast(events_table.c[name], sa.Text).label(name) if name in ("date", "date_end")
+              else events_table.c[name]) for name in READ_COLUMNS},
+    **{name: events_table.c[name] for name in EVENT_EXTRA},
 }
 _INCIDENT_FIELDS = tuple(name for name in READ_COLUMNS if name not in ("longitude", "latitude"))
 # The columns a map or table needs; `Store.query_frame` returns these unless told otherwise.

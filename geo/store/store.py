@@ -19,8 +19,10 @@ from geo.filters import Filters
 from geo.model import Incident
 from geo.store import postgis, sqlite
 from geo.store.errors import StoreError, is_deadlock, translate_errors
-from geo.store.schema import (FRAME_COLUMNS, READ_COLUMNS, decode_points, incident_from_row,
-                              incidents_table, meta_table, reports_table, scan_json)
+from geo.store import linking
+from geo.store.schema import (EVENT_READ_COLUMNS, FRAME_COLUMNS, READ_COLUMNS, decode_points,
+                              events_table, incident_from_row, incidents_table, meta_table,
+                              reports_table, scan_json)
 from geo.store.writer import AddResult, OnConflict, Writer, chunks
 
 if TYPE_CHECKING:
@@ -28,8 +30,21 @@ if TYPE_CHECKING:
 
 ANALYZE_AFTER = 50_000  # refresh planner statistics after adding this many rows at once
 # The sums `totals` returns, per kind of record (cumulative or not): geo.summary reads them.
-TOTAL_COLUMNS = ["cumulative", "incidents", "killed", "killed_max", "children", "without_toll"]
+TOTAL_COLUMNS = ["cumulative", "incidents", "killed", "killed_max", "children", "without_toll",
+                 "children_known", "records"]
+Of = Literal["records", "events"]  # what a read counts: records as stored, or events (each once)
 CELL_COLUMNS = ["lon", "lat", "incidents", "places", "killed", "children", "killed_known", "cumulative"]
+
+
+@dataclass(frozen=True)
+class EventDetails:
+    """What an event has beyond a record's columns (Store.event_details)."""
+
+    id: str
+    grade: str
+    records: int
+    sources: list[dict]  # the records, each with geo.events.SOURCE_KEYS
+    link_reasons: list[str]
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,11 @@ class Store:
             if report_text is not None:
                 self.writer.add_report(conn, report_text)
             if result.added or result.replaced:
+                if longest:
+                    _raise_span(conn, longest)  # linking reads the longest span
+                linked = linking.link_unlinked(conn, self._events_of(conn, result.replaced))
+                result.joined = linked.joined
+                result.new_events = linked.new_events
                 _bump_version(conn, longest)
         return result
 
@@ -119,12 +139,73 @@ class Store:
         """Remove incidents by id; returns how many were removed."""
         with self._begin() as conn:
             removed = 0
-            for chunk in chunks(list(ids), 500):
+            ids = list(ids)
+            touched = self._events_of(conn, ids)
+            for chunk in chunks(ids, 500):
                 removed += conn.execute(incidents_table.delete()
                                         .where(incidents_table.c.id.in_(chunk))).rowcount
             if removed:
+                linking.recompute_events(conn, touched)  # an event left without records goes
                 _bump_version(conn)
         return removed
+
+    # --- events: records grouped by strike (geo.events, geo.store.linking) --------------------
+
+    def event_details(self, event_ids: Iterable[str]) -> dict[str, "EventDetails"]:
+        """Grade, records, sources (the records' figures and quotes) and link reasons per event."""
+        e = events_table.c
+        found: dict[str, EventDetails] = {}
+        with self._connect() as conn:
+            for chunk in chunks(list(event_ids), 2000):
+                for row in conn.execute(sa.select(e.id, e.grade, e.records, e.sources, e.link_reasons)
+                                        .where(e.id.in_(chunk))):
+                    found[row[0]] = EventDetails(row[0], row[1], row[2], scan_json(row[3], 0)[0],
+                                                 scan_json(row[4], 0)[0])
+        return found
+
+    def event_of(self, record_id: str) -> str | None:
+        """The id of the event a record belongs to."""
+        with self._connect() as conn:
+            return conn.execute(sa.select(incidents_table.c.event_id)
+                                .where(incidents_table.c.id == record_id)).scalar()
+
+    def split_event(self, event_id: str, record_ids: Sequence[str]) -> str:
+        """Move these records out of an event into a new one (undo with `undo_event_edit`);
+        returns the new event's id. Raises linking.EventEditError with what to give instead."""
+        with self._begin() as conn:
+            new_id = linking.split(conn, event_id, record_ids)
+            _bump_version(conn)
+        return new_id
+
+    def join_events(self, event_ids: Sequence[str]) -> str:
+        """Put the records of several events into the first (undo with `undo_event_edit`)."""
+        with self._begin() as conn:
+            kept = linking.join(conn, event_ids)
+            _bump_version(conn)
+        return kept
+
+    def restore_events(self, groups: dict[str, list[str]]) -> int:
+        """Put records into the events an exported file gave them (event id → record ids);
+        returns how many events had to change. Undoable like a join."""
+        with self._begin() as conn:
+            changed = linking.regroup(conn, groups)
+            if changed:
+                _bump_version(conn)
+        return changed
+
+    def undo_event_edit(self) -> str:
+        """Undo the last split or join; returns what was undone, in words."""
+        with self._begin() as conn:
+            done = linking.undo(conn)
+            _bump_version(conn)
+        return done
+
+    def _events_of(self, conn: sa.Connection, record_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        c = incidents_table.c
+        for chunk in chunks(list(record_ids), 2000):
+            found.update(e for e in conn.execute(sa.select(c.event_id).where(c.id.in_(chunk))).scalars() if e)
+        return found
 
     def analyze(self) -> None:
         """Refresh the query planner's statistics (done after large imports)."""
@@ -145,29 +226,32 @@ class Store:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def query(self, filters: Filters | None = None, limit: int | None = None) -> list[Incident]:
+    def query(self, filters: Filters | None = None, limit: int | None = None, of: Of = "records"
+              ) -> list[Incident]:
         """Incidents matching `filters`, oldest first; the filtering happens in SQL."""
         with _gc_paused(), self._connect() as conn:
-            rows = conn.execute(self._select(filters, limit)).all()  # fetchall: not a call per row
+            rows = conn.execute(self._select(filters, limit, of)).all()  # fetchall: not a call per row
             return [incident_from_row(row) for row in rows]
 
-    def iter_query(self, filters: Filters | None = None, limit: int | None = None) -> Iterator[Incident]:
+    def iter_query(self, filters: Filters | None = None, limit: int | None = None, of: Of = "records"
+                   ) -> Iterator[Incident]:
         """Like `query`, streamed from the server in batches (for exports of any size)."""
-        stmt = self._select(filters, limit).execution_options(yield_per=2000)
+        stmt = self._select(filters, limit, of).execution_options(yield_per=2000)
         with self._connect() as conn:
             for row in conn.execute(stmt):
                 yield incident_from_row(row)
 
     def query_frame(self, filters: Filters | None = None, columns: Sequence[str] | None = None,
-                    limit: int | None = None) -> "pandas.DataFrame":
+                    limit: int | None = None, of: Of = "records") -> "pandas.DataFrame":
         """Matching incidents as a DataFrame of the chosen columns (no Incident objects: for maps
         and tables at scale). Dates are ISO strings; `places`/`points` are decoded to lists."""
         import pandas as pd
         names = list(columns or FRAME_COLUMNS)
-        unknown = [n for n in names if n not in READ_COLUMNS]
+        readable = READ_COLUMNS if of == "records" else EVENT_READ_COLUMNS
+        unknown = [n for n in names if n not in readable]
         if unknown:
-            raise ValueError(f"unknown column(s) {', '.join(unknown)}; accepted: {', '.join(READ_COLUMNS)}")
-        stmt = self._filtered(sa.select(*(READ_COLUMNS[n] for n in names)), filters, limit)
+            raise ValueError(f"unknown column(s) {', '.join(unknown)}; accepted: {', '.join(readable)}")
+        stmt = self._filtered(sa.select(*(readable[n] for n in names)), filters, limit, of)
         with _gc_paused():
             with self._connect() as conn:
                 rows = conn.execute(stmt).all()
@@ -179,18 +263,18 @@ class Store:
         if "cumulative" in data:
             data["cumulative"] = [bool(v) for v in data["cumulative"]]
         frame = pd.DataFrame(data, columns=names)
-        for name in ("killed", "killed_max", "children", "women", "injured", "geo_precision"):
+        for name in ("killed", "killed_max", "children", "women", "injured", "geo_precision", "records"):
             if name in frame:
                 frame[name] = frame[name].astype("Int64")
         return frame
 
-    def totals(self, filters: Filters | None = None, by: Literal["province", "date"] | None = None
-               ) -> "pandas.DataFrame":
+    def totals(self, filters: Filters | None = None, by: Literal["province", "date"] | None = None,
+               of: Of = "records") -> "pandas.DataFrame":
         """The sums the dashboard's figures are made from, computed in SQL (no incident is read
         into Python): one row per `by` value and kind of record, columns TOTAL_COLUMNS.
         geo.summary turns them into figures (headline_from, deaths_over_time_from …)."""
         import pandas as pd
-        c = incidents_table.c
+        c = _table(of).c
         keys = [c[by]] if by else []
         counted = c.killed.is_not(None)
         stmt = sa.select(
@@ -200,7 +284,9 @@ class Store:
                                                  else_=0)), 0),
             sa.func.coalesce(sa.func.sum(c.children), 0),
             sa.func.sum(sa.case((counted, 0), else_=1)),
-        ).where(*self._where(filters)).group_by(*keys, c.cumulative)
+            sa.func.count(c.children),
+            sa.func.sum(c.records) if of == "events" else sa.func.count(),
+        ).where(*self._where(filters, of)).group_by(*keys, c.cumulative)
         with self._connect() as conn:
             rows = conn.execute(stmt).all()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=[by] * bool(by) + TOTAL_COLUMNS)
@@ -209,14 +295,14 @@ class Store:
             frame[name] = frame[name].astype("int64")
         return frame
 
-    def places(self, filters: Filters | None = None) -> PlaceCounts:
+    def places(self, filters: Filters | None = None, of: Of = "records") -> PlaceCounts:
         """How many places the selection's incidents name, located or not, and the box around
         the incidents' mean points; one SQL pass."""
-        c = incidents_table.c
+        c = _table(of).c
         stmt = sa.select(c.country, sa.func.count(), sa.func.sum(c.located), sa.func.sum(c.unlocated),
                          sa.func.min(c.longitude), sa.func.min(c.latitude),
                          sa.func.max(c.longitude), sa.func.max(c.latitude)
-                         ).where(*self._where(filters)).group_by(c.country)
+                         ).where(*self._where(filters, of)).group_by(c.country)
         with self._connect() as conn:
             rows = conn.execute(stmt).all()
         boxes = [r[4:] for r in rows if r[4] is not None]
@@ -226,7 +312,7 @@ class Store:
                            unlocated=int(sum(r[3] or 0 for r in rows)), bounds=bounds,
                            unlocated_countries=tuple(sorted(r[0] for r in rows if r[3])))
 
-    def grid_cells(self, filters: Filters | None, size: float) -> "pandas.DataFrame":
+    def grid_cells(self, filters: Filters | None, size: float, of: Of = "records") -> "pandas.DataFrame":
         """The selection summed into grid cells of `size` degrees (multiples of `size` from 0°),
         in SQL, for the map of a large selection.
 
@@ -238,10 +324,10 @@ class Store:
         """
         import pandas as pd
         size = float(size)
-        where = self._where(filters)
+        where = self._where(filters, of)
         with self._connect() as conn:
-            single = conn.execute(self._cells_of_single_places(where, size)).all()
-            several = conn.execute(self._places_of_several(where)).all()
+            single = conn.execute(self._cells_of_single_places(where, size, of)).all()
+            several = conn.execute(self._places_of_several(where, of)).all()
         frame = pd.DataFrame([tuple(r) for r in single], columns=["key", *CELL_COLUMNS])
         if several:
             frame = _merge_cells(frame, several, size, self.dialect)
@@ -251,9 +337,9 @@ class Store:
                 else frame[name].astype(float)
         return frame.reset_index(drop=True)
 
-    def _cells_of_single_places(self, where: list, size: float) -> sa.Select:
+    def _cells_of_single_places(self, where: list, size: float, of: Of = "records") -> sa.Select:
         """Incidents with one located place: their mean point is that place; summed per cell."""
-        c = incidents_table.c
+        c = _table(of).c
         if self.dialect == "sqlite":  # no floor() here; the shifted value is positive, so CAST floors
             kx = sa.cast((c.longitude + 180.0) / size, sa.Integer) - int(round(180.0 / size))
             ky = sa.cast((c.latitude + 90.0) / size, sa.Integer) - int(round(90.0 / size))
@@ -270,9 +356,9 @@ class Store:
             sa.func.sum(sa.case((c.cumulative.is_(True), 1), else_=0)),
         ).where(*where, c.longitude >= -180.0, c.located == 1).group_by(cell)  # not NULL, by index
 
-    def _places_of_several(self, where: list) -> sa.Select:
+    def _places_of_several(self, where: list, of: Of = "records") -> sa.Select:
         """Incidents with several located places: id, figures and points, to be shared out."""
-        c = incidents_table.c
+        c = _table(of).c
         return sa.select(c.id, c.points, c.killed, c.children, c.cumulative, c.located).where(
             *where, c.longitude >= -180.0, c.located > 1)
 
@@ -284,9 +370,9 @@ class Store:
                                .where(meta_table.c.id == 1)).first()
         return f"{row[0]}-{row[1]}" if row else "0"
 
-    def count(self, filters: Filters | None = None) -> int:
-        """How many incidents match."""
-        stmt = sa.select(sa.func.count()).select_from(incidents_table).where(*self._where(filters))
+    def count(self, filters: Filters | None = None, of: Of = "records") -> int:
+        """How many incidents (records, or events) match."""
+        stmt = sa.select(sa.func.count()).select_from(_table(of)).where(*self._where(filters, of))
         with self._connect() as conn:
             return int(conn.execute(stmt).scalar() or 0)
 
@@ -318,21 +404,23 @@ class Store:
 
     # --- plumbing -----------------------------------------------------------------------------
 
-    def _select(self, filters: Filters | None, limit: int | None) -> sa.Select:
-        return self._filtered(sa.select(*READ_COLUMNS.values()), filters, limit)
+    def _select(self, filters: Filters | None, limit: int | None, of: Of = "records") -> sa.Select:
+        columns = READ_COLUMNS if of == "records" else EVENT_READ_COLUMNS
+        return self._filtered(sa.select(*(columns[n] for n in READ_COLUMNS)), filters, limit, of)
 
-    def _where(self, filters: Filters | None) -> list[sa.ColumnElement[bool]]:
+    def _where(self, filters: Filters | None, of: Of = "records") -> list[sa.ColumnElement[bool]]:
         filters = filters or Filters()
         span = None
         if filters.start:  # the overlap search is bounded by the longest span
             with self._connect() as conn:
                 span = conn.execute(sa.select(meta_table.c.max_span_days)
                                     .where(meta_table.c.id == 1)).scalar()
-        return filters.where(incidents_table.c, self.dialect, span)
+        return filters.where(_table(of).c, self.dialect, span)
 
-    def _filtered(self, stmt: sa.Select, filters: Filters | None, limit: int | None) -> sa.Select:
-        stmt = stmt.where(*self._where(filters))
-        stmt = stmt.order_by(incidents_table.c.date, incidents_table.c.id)
+    def _filtered(self, stmt: sa.Select, filters: Filters | None, limit: int | None,
+                  of: Of = "records") -> sa.Select:
+        stmt = stmt.where(*self._where(filters, of))
+        stmt = stmt.order_by(_table(of).c.date, _table(of).c.id)
         return stmt.limit(limit) if limit is not None else stmt
 
     def _begin(self) -> translate_errors:
@@ -340,6 +428,14 @@ class Store:
 
     def _connect(self) -> translate_errors:
         return translate_errors(self.engine.connect(), self.label)
+
+
+def _table(of: Of) -> sa.Table:
+    if of == "records":
+        return incidents_table
+    if of == "events":
+        return events_table
+    raise ValueError(f"of must be 'records' or 'events', got {of!r}")
 
 
 def _merge_cells(frame: "pandas.DataFrame", several: list, size: float, dialect: str) -> "pandas.DataFrame":
@@ -384,6 +480,12 @@ def _merge_cells(frame: "pandas.DataFrame", several: list, size: float, dialect:
     merged["lon"] = merged["wlon"] / merged["places"]
     merged["lat"] = merged["wlat"] / merged["places"]
     return merged.drop(columns=["wlon", "wlat"])[["key", *CELL_COLUMNS]]
+
+
+def _raise_span(conn: sa.Connection, span_days: int) -> None:
+    m = meta_table.c
+    conn.execute(meta_table.update().where(m.id == 1).values(max_span_days=sa.case(
+        (sa.func.coalesce(m.max_span_days, 0) < span_days, span_days), else_=m.max_span_days)))
 
 
 def _bump_version(conn: sa.Connection, span_days: int = 0) -> None:

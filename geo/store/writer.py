@@ -28,6 +28,8 @@ class AddResult:
     added: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    joined: dict[str, str] = field(default_factory=dict)  # added record → existing event it joined
+    new_events: int = 0  # events the added records started
 
 
 class Writer:
@@ -59,8 +61,10 @@ class Writer:
             for row in rows:
                 if row[0] in existing or row[0] in seen:
                     if on_conflict == "replace":
+                        values = typed(row)
+                        del values["event_id"]  # a replaced record stays in its event (recomputed)
                         conn.execute(incidents_table.update()
-                                     .where(incidents_table.c.id == row[0]).values(**typed(row)))
+                                     .where(incidents_table.c.id == row[0]).values(**values))
                         result.replaced.append(row[0])
                     else:
                         result.skipped.append(row[0])
@@ -70,8 +74,10 @@ class Writer:
             if fresh:
                 # One id order for every writer: concurrent imports of the same ids cannot deadlock.
                 fresh.sort(key=_first)
-                self.insert(conn, fresh, chunk)
-                result.added.extend(r[0] for r in fresh)
+                inserted = self.insert(conn, fresh, chunk)
+                for row in fresh:
+                    # A concurrent import may have stored an id since the look-up: it is skipped.
+                    (result.added if inserted is None or row[0] in inserted else result.skipped).append(row[0])
         self.finish(conn)
         return result, longest
 
@@ -95,8 +101,9 @@ class Writer:
         False, with nothing written, otherwise."""
         return False
 
-    def insert(self, conn: sa.Connection, rows: list[Row], chunk: Sequence[Incident]) -> None:
-        """Insert rows whose ids are not stored (another process may still store one first)."""
+    def insert(self, conn: sa.Connection, rows: list[Row], chunk: Sequence[Incident]) -> set[str] | None:
+        """Insert rows whose ids are not stored (another process may still store one first);
+        returns the ids actually inserted, or None when every row was (no concurrent writer)."""
         order = self._order
         if order is None:
             params: list = [dict(zip(ROW_KEYS, r)) for r in rows]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from geo.cli import UsageError, add_db_argument, add_filter_arguments, filters_from_args
-from geo.export import FORMATS, accepted_extensions, format_for_path, write_export
+from geo.export import FORMATS, accepted_extensions, export_events_bytes, format_for_path, write_export
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=sorted(FORMATS), default=None,
                         help="file format (default: from --out's extension, else geojson)")
     parser.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    parser.add_argument("--records", action="store_true",
+                        help="write the records as stored, not one feature per event (an event "
+                             "lists its records in `sources`, with its `grade`)")
     add_filter_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -36,21 +39,28 @@ def run(args: argparse.Namespace) -> int:
     if url:
         check_url(url, "export")
     store = open_store(args.db, create=False)
-    incidents = selection_incidents(store, filters)
+
+    def write(out) -> tuple[int, str]:
+        if args.records:  # streamed: written as it is read
+            return write_export(selection_incidents(store, filters), fmt, out, filters), "records as stored"
+        events = store.query(filters, of="events")
+        out.write(export_events_bytes(events, store.event_details([e.id for e in events]), fmt, filters))
+        return len(events), "one per event"
+
     if not args.out:
-        count = write_export(incidents, fmt, sys.stdout.buffer, filters)
+        write(sys.stdout.buffer)
         sys.stdout.flush()
         return 0
     target = Path(args.out)
     partial = target.with_name(f".{target.name}.partial")  # the file appears only when complete
     try:
         with open(partial, "wb") as handle:
-            count = write_export(incidents, fmt, handle, filters)
+            count, what = write(handle)
         os.replace(partial, target)
     finally:
         if partial.exists():
             partial.unlink()
-    print(f"wrote {count} incidents to {args.out} ({fmt})", file=sys.stderr)
+    print(f"wrote {count:,} incidents ({what}) to {args.out} ({fmt})", file=sys.stderr)
     return 0
 
 
