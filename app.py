@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import summary
-from geo.export import FORMATS, download_name, export_bytes
+from geo.export import FORMATS, download_name, export_events_bytes
 from geo.filters import FilterError, Filters
 from geo.map import view as mapview
 from geo.map.layer import LayerData
@@ -83,7 +83,7 @@ def map_view(sel: Selection) -> View | None:
 
 @st.cache_data(**_PART)
 def unlocated_places(url: str | None, filters: Filters, version: str) -> int:
-    return get_store(url).places(filters).unlocated
+    return get_store(url).places(filters, of="events").unlocated
 
 
 @st.cache_data(**_PART)
@@ -363,16 +363,19 @@ def show_table(sel: Selection, hint: str | None) -> None:
 
 
 def show_downloads(url: str | None, filters: Filters, sel: Selection) -> None:
-    """Download buttons; a file is made only when its button is pressed (every incident selected,
-    streamed from the store when the page holds only the first rows)."""
-    def incidents():
-        return selection_incidents(get_store(url), filters) if sel.large else sel.incidents
+    """Download buttons; a file is made only when its button is pressed: one feature per event,
+    with its grade and its sources' records (every event selected, read from the store when the
+    page holds only the first rows)."""
+    def events_file(fmt: str) -> bytes:
+        store = get_store(url)
+        events = list(selection_incidents(store, filters, of=sel.of)) if sel.large else sel.incidents
+        return export_events_bytes(events, store.event_details([e.id for e in events]), fmt, filters)
 
     with st.container(horizontal=True):
         for fmt in FORMATS.values():
             st.download_button(
                 f"Download {FORMAT_LABELS.get(fmt.name, fmt.name.upper())}",
-                data=lambda name=fmt.name: export_bytes(incidents(), name, filters),
+                data=lambda name=fmt.name: events_file(name),
                 file_name=download_name(filters, fmt.name), mime=fmt.mime, on_click="ignore",
                 disabled=not sel.count, key=f"download-{fmt.name}", width="content")
 

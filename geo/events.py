@@ -64,7 +64,8 @@ _ACTORS = {  # family: words that name it (lower-case, matched as substrings)
     "islamic state": ("islamic state", "isis", "isil", "daesh"),
     "sdf": ("sdf", "syrian democratic forces", "ypg"),
 }
-_DATASETS = ("acled", "ucdp")
+# Datasets whose rows are each a distinct strike (a row of the benchmarks' synthetic generator too).
+_DATASETS = ("acled", "ucdp", "synthetic")
 
 
 @functools.lru_cache(maxsize=4096)

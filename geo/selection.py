@@ -21,6 +21,7 @@ from geo.filters import Filters
 from geo.map import layer as maplayer
 from geo.model import Incident
 from geo.store import Store
+from geo.store.store import Of
 
 LARGE = 5_000  # incidents; above this the sums are computed in SQL and the table shows the first rows
 TABLE_ROWS = 1_000
@@ -48,6 +49,7 @@ class Selection:
     by_province: pd.DataFrame
     by_date: pd.DataFrame
     large: bool
+    of: Of = "events"
 
     @property
     def headline(self) -> summary.Headline:
@@ -70,7 +72,7 @@ class Selection:
 
 
 def select(store: Store, filters: Filters | None = None, large: int = LARGE,
-           table_rows: int = TABLE_ROWS) -> Selection:
+           table_rows: int = TABLE_ROWS, of: Of = "events") -> Selection:
     """The selection `filters` make in `store`.
 
     Parameters
@@ -81,6 +83,9 @@ def select(store: Store, filters: Filters | None = None, large: int = LARGE,
         What to choose; None chooses everything.
     large
         Above this many incidents the sums come from SQL and only `table_rows` are read.
+    of
+        "events" (each strike once, its figures the range its sources give) or "records" (each
+        source's record as stored).
 
     Raises
     ------
@@ -94,12 +99,13 @@ def select(store: Store, filters: Filters | None = None, large: int = LARGE,
     '12–15'
     """
     filters = filters or Filters()
-    items = store.query(filters, large + 1)
+    items = store.query(filters, large + 1, of=of)
     if len(items) <= large:
-        return Selection(filters, len(items), items, summary.totals(items, "province"),
-                         summary.totals(items, "date"), large=False)
-    return Selection(filters, store.count(filters), items[:table_rows],
-                     store.totals(filters, "province"), store.totals(filters, "date"), large=True)
+        return Selection(filters, len(items), items, store.totals(filters, "province", of=of),
+                         store.totals(filters, "date", of=of), large=False, of=of)
+    return Selection(filters, store.count(filters, of=of), items[:table_rows],
+                     store.totals(filters, "province", of=of), store.totals(filters, "date", of=of),
+                     large=True, of=of)
 
 
 @dataclass(frozen=True)
@@ -134,14 +140,15 @@ def map_layer(store: Store, selection: Selection, colour_by: str = "children",
     """
     if not selection.large:
         return maplayer.layer_data(selection.incidents, colour_by, aggregate_above)
-    places = store.places(selection.filters)
+    of = selection.of
+    places = store.places(selection.filters, of=of)
     if places.located <= aggregate_above or places.bounds is None:
-        return maplayer.layer_data(store.query(selection.filters), colour_by, aggregate_above)
+        return maplayer.layer_data(store.query(selection.filters, of=of), colour_by, aggregate_above)
     if view is not None:
         return _view_layer(store, selection, colour_by, view, places.unlocated)
     west, south, east, north = places.bounds
     size = maplayer.cell_size([(west, south), (east, north)])
-    cells = store.grid_cells(selection.filters, size)
+    cells = store.grid_cells(selection.filters, size, of=of)
     return maplayer.cells_layer(cells, size, places.incidents, places.unlocated, aggregate_above)
 
 
@@ -172,13 +179,13 @@ def zoom_cell_size(zoom: int) -> float:
 
 def _view_layer(store: Store, selection: Selection, colour_by: str, view: View,
                 unlocated: int) -> maplayer.LayerData:
-    around = replace(selection.filters, bbox=view.bbox)
-    places = store.places(around)
+    around, of = replace(selection.filters, bbox=view.bbox), selection.of
+    places = store.places(around, of=of)
     if places.located <= POINTS_IN_VIEW:
-        data = maplayer.layer_data(store.query(around), colour_by, POINTS_IN_VIEW)
+        data = maplayer.layer_data(store.query(around, of=of), colour_by, POINTS_IN_VIEW)
     else:
         size = zoom_cell_size(view.zoom)
-        data = maplayer.cells_layer(store.grid_cells(around, size), size, places.incidents, unlocated,
+        data = maplayer.cells_layer(store.grid_cells(around, size, of=of), size, places.incidents, unlocated,
                                     POINTS_IN_VIEW)
     data.payload["view"] = list(view.bbox)  # what the layer covers: the rest is off screen
     if data.mode == "cells":
@@ -197,18 +204,18 @@ def unlocated_hint(store: Store, selection: Selection) -> str | None:
     """The command that would locate the selection's unlocated places, or None."""
     if not selection.large:
         return summary.gazetteer_hint(selection.incidents)
-    return summary.gazetteer_command(store.places(selection.filters).unlocated_countries)
+    return summary.gazetteer_command(store.places(selection.filters, of=selection.of).unlocated_countries)
 
 
 def extent(store: Store) -> tuple[float, float, float, float] | None:
     """Where the stored incidents are (west, south, east, north), padded: the base map's view
     whatever the filters."""
-    everything = store.query(Filters(), LARGE + 1)
+    everything = store.query(Filters(), LARGE + 1, of="events")
     if len(everything) <= LARGE:
         return summary.extent(everything)
-    return summary.padded(store.places(Filters()).bounds)  # incidents' mean points
+    return summary.padded(store.places(Filters(), of="events").bounds)  # events' mean points
 
 
-def incidents(store: Store, filters: Filters | None = None) -> Iterator[Incident]:
-    """Every incident of the selection, streamed from the store (for exports of any size)."""
-    return store.iter_query(filters)
+def incidents(store: Store, filters: Filters | None = None, of: Of = "records") -> Iterator[Incident]:
+    """Every record (or event) of the selection, streamed from the store (for exports of any size)."""
+    return store.iter_query(filters, of=of)
