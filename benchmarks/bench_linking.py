@@ -82,6 +82,32 @@ def naive_link(records: list[dict]) -> int:
     return joined
 
 
+def store_import(size: int) -> tuple[float, float]:
+    """Seconds to add `size` synthetic incidents (benchmarks/synthetic.py) to a new SQLite store in
+    one add, with linking and with linking switched off (the cost linking adds)."""
+    import tempfile
+    from benchmarks import synthetic
+    from geo import open_store
+    from geo.store import linking, store as store_module
+    incidents = list(synthetic.incidents(size))
+    times = []
+    for link in (True, False):
+        with tempfile.TemporaryDirectory() as folder:
+            store = open_store(f"sqlite:///{folder}/bench.sqlite")
+            store.delete([i.id for i in store.query()])
+            real = store_module.linking.link_unlinked
+            if not link:
+                store_module.linking.link_unlinked = lambda conn, recompute=(): linking.LinkResult()
+            try:
+                started = time.perf_counter()
+                store.add(incidents)
+                times.append(time.perf_counter() - started)
+            finally:
+                store_module.linking.link_unlinked = real
+            store.close()
+    return times[0], times[1]
+
+
 def main(sizes: list[int] | None = None) -> list[dict]:
     from geo.places.gazetteer import default_gazetteer
     parser = argparse.ArgumentParser()
@@ -106,10 +132,10 @@ def main(sizes: list[int] | None = None) -> list[dict]:
                          "value": round(s[what], 3), "target": f">= {TARGET}"})
     for size in sizes:
         records = synthetic_million(size)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         linked = events.link(records)
-        seconds = time.perf_counter() - started
-        print(f"link {size:,} records: {seconds:.1f} s ({size / seconds:,.0f} records/s), "
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"link {size:,} records: {seconds:.1f} s ({size / seconds:,.0f} records/s; CPU {cpu:.1f} s), "
               f"{len(linked.events):,} events")
         naive = None
         if size <= 100_000:
@@ -119,6 +145,13 @@ def main(sizes: list[int] | None = None) -> list[dict]:
             print(f"  naive (every event of the day window): {naive:.1f} s")
         rows.append({"bench": "linking", "size": size, "what": "link records, s", "value": round(seconds, 1),
                      "naive": round(naive, 1) if naive else None, "target": f"< {TARGET_SECONDS:.0f} at 1M"})
+        if size <= 100_000:
+            linked_s, plain_s = store_import(size)
+            print(f"store import of {size:,} (SQLite, one add): {size / linked_s:,.0f} rows/s with linking, "
+                  f"{size / plain_s:,.0f} rows/s without")
+            rows.append({"bench": "linking", "size": size, "what": "SQLite import with linking, rows/s",
+                         "value": round(size / linked_s), "naive": round(size / plain_s),
+                         "note": "naive = the same add without linking"})
     return rows
 
 

@@ -4,8 +4,8 @@ Three rules live here and nowhere else:
 
 - **Linking** (`link_reason`, `link`): a record joins an event when it is the same strike: the same
   place or within `LINK_KM` (`OTHER_TOWN_KM` when both name a different, precisely located town),
-  dates within a day or overlapping spans, compatible type and actor, both running totals or
-  neither (and then over the same span, give or take a day). Two records of one dataset (two ACLED ids) or of one report are
+  dates within a day or overlapping spans, the same province when both give one, compatible type
+  and actor, both running totals or neither (and then over the same span, give or take a day). Two records of one dataset (two ACLED ids) or of one report are
   never the same strike: their source already told them apart. Each link says why, in words.
 - **Figures** (`event_row`): the toll is the range the sources give, from the lowest reported
   minimum to the highest reported maximum (children, women, injured alike); the date is the
@@ -141,7 +141,7 @@ class Mark:
             actors=actor_families(r.get("actor")), precise=(r.get("geo_precision") or 9) <= 1,
             datasets=frozenset([dataset]) if dataset else frozenset(),
             reports=frozenset([r["report_hash"]]) if r.get("report_hash") else frozenset(),
-            records=[dict(r)])
+            records=[r])  # not copied: linking a million records
 
     def absorb(self, record: Mapping) -> None:
         """Add a record to this event's mark, as event_row would place and date the event (kept
@@ -159,7 +159,7 @@ class Mark:
                 self.day = self.last = other.day
         elif self._dated is None and other.last - other.day < self.last - self.day:
             self.day, self.last = other.day, other.last
-        self.records.append(dict(record))
+        self.records.append(record)
         self.names |= other.names
         self.family = self.family or other.family
         self.actors |= other.actors
@@ -185,6 +185,8 @@ def link_reason(record: Mark, event: Mark) -> tuple[tuple[int, int, float], str]
         return None
     if record.datasets & event.datasets or record.reports & event.reports:
         return None  # one dataset or one report lists two strikes: they are two
+    if record.province and event.province and record.province != event.province:
+        return None  # its sources put it in two provinces: not the same place
     gap = max(record.day, event.day) - min(record.last, event.last)
     if gap > LINK_DAYS:
         return None
@@ -245,7 +247,7 @@ class Linked:
     new: set[str] = field(default_factory=set)  # events started by this linking
 
 
-class _Blocks:
+class Blocks:
     """Events indexed by place cell and day (one integer key), or by name or province and day when
     they have no point; an event spanning more than LONG_SPAN_DAYS is kept once per cell.
 
@@ -340,7 +342,7 @@ def link(records: Iterable[Mapping], stored: Iterable[Mark] = ()) -> Linked:
 
 def _link(records: Iterable[Mapping], stored: Iterable[Mark]) -> Linked:
     linked = Linked()
-    blocks = _Blocks()
+    blocks = Blocks()
     for mark in stored:
         blocks.add(mark)
     for record in sorted(records, key=_date_then_id):

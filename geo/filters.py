@@ -47,9 +47,6 @@ class Filters:
     text: str | None = None
     bbox: Box | None = None
     grade: tuple[str, ...] = ()  # events' grades (geo.events.GRADES); records by their event's
-    # Canonical place names the caller's gazetteer found for `text` ("Mayadeen" → "Al Mayadin"),
-    # matched as well as the text itself; not part of URLs (the text is, and is resolved again).
-    text_names: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, **raw: Any) -> "Filters":
@@ -251,17 +248,31 @@ def _contains_spec(name: str, column: str, label: str, example: str) -> FilterSp
         text=lambda f: (f"{label} “{getattr(f, name)}”" if getattr(f, name) else None))
 
 
+class SearchText(str):
+    """The free text, carrying the other spellings of the place it names ("Mayadeen" → "Al
+    Mayadin", "الرقة" → "Ar Raqqah"), found by the caller's gazetteer (geo.places.search), so this
+    module needs none. Equal to its text: URLs and CLI flags carry the text, resolved again."""
+
+    names: tuple[str, ...] = ()
+
+    def __new__(cls, text: str, names: tuple[str, ...] = ()) -> "SearchText":
+        value = super().__new__(cls, text)
+        value.names = tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+        return value
+
+
 def _text(raw: Mapping[str, Any]) -> dict[str, Any]:
-    names = raw.get("text_names") or ()
-    names = [names] if isinstance(names, str) else names
-    return {"text": _clean(raw.get("text")),
-            "text_names": tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))}
+    value = raw.get("text")
+    if isinstance(value, SearchText):
+        cleaned = _clean(str(value))
+        return {"text": SearchText(cleaned, value.names) if cleaned else None}
+    return {"text": _clean(value)}
 
 
 def _text_sql(f: Filters, sql: SQL) -> list[sa.ColumnElement[bool]]:
     if not f.text:
         return []
-    terms = dict.fromkeys([f.text, *f.text_names])
+    terms = dict.fromkeys([str(f.text), *getattr(f.text, "names", ())])
     likes = [sql.c.search.like(_contains(term), escape="\\") for term in terms]
     return [likes[0] if len(likes) == 1 else sa.or_(*likes)]
 
@@ -353,9 +364,9 @@ SPECS: tuple[FilterSpec, ...] = (
     _contains_spec("actor", "actor", "actor contains", "coalition"),
     _contains_spec("source", "source", "source contains", "SANA"),
     FilterSpec(
-        fields=("text", "text_names"), params=("text",), flags=("--text",),
+        fields=("text",), params=("text",), flags=("--text",),
         helps=("mentioning S (e.g. market); place names also match their other spellings",),
-        check=_text, render=lambda f: {"text": f.text} if f.text else {}, clauses=_text_sql,
+        check=_text, render=lambda f: {"text": str(f.text)} if f.text else {}, clauses=_text_sql,
         text=lambda f: f"mentioning “{f.text}”" if f.text else None),
     FilterSpec(
         fields=("grade",), params=("grade",), flags=("--grade",),

@@ -48,7 +48,8 @@ def test_describe_reads_as_a_sentence():
 def test_every_filter_survives_the_url_round_trip():
     from geo.filters import SPECS
     f = Filters.parse(start="2017-08-01", end="2017-08-31", provinces=["Raqqa", "Idlib"], min_killed=5,
-                      actor="coalition", source="SOHR", text="market", bbox="38.5,34.25,41,36.5")
+                      actor="coalition", source="SOHR", text="market", bbox="38.5,34.25,41,36.5",
+                      grade=["corroborated", "contested"])
     assert all(getattr(f, name) not in (None, ()) for spec in SPECS for name in spec.fields)
     params = f.to_params()
     as_strings = {k: v if isinstance(v, list) else [v] for k, v in params.items()}  # st.query_params

@@ -152,7 +152,7 @@ def test_text_filter_matches_places_through_the_gazetteer(store):
     assert store.count(Filters.parse(text="الرقة")) == 0
     assert {i.id for i in store.query(arabic)} == {"acled:SYR1", "ucdp:1"}
     assert store.count(with_place_names(Filters.parse(text="Sbeikhan")), of="events") == 1
-    assert Filters.from_params(arabic.to_params()).text_names == ()  # re-resolved, never in URLs
+    assert arabic.text.names[0] == "Ar Raqqah" and arabic.to_params() == {"text": "الرقة"}
 
 
 def test_summary_command_prints_one_line_of_json(store, capsys, monkeypatch):

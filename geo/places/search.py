@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from geo.filters import Filters
+from geo.filters import Filters, SearchText
 from geo.names import ARTICLES, is_arabic
 
 MAX_SPELLINGS = 12  # alternates of one place added to the search, the longest first
@@ -43,4 +43,4 @@ def with_place_names(filters: Filters, gazetteer: Any = None) -> Filters:
     if gazetteer is None:
         from geo.places.gazetteer import default_gazetteer
         gazetteer = default_gazetteer()
-    return dataclasses.replace(filters, text_names=place_spellings(filters.text, gazetteer))
+    return dataclasses.replace(filters, text=SearchText(filters.text, place_spellings(filters.text, gazetteer)))

@@ -186,12 +186,29 @@ def _stored_marks(conn: sa.Connection, rows: list[dict]) -> list[rules.Mark]:
         where.append(sa.or_(e.longitude.is_(None), sa.and_(
             e.longitude.between(min(lons) - pad, max(lons) + pad),
             e.latitude.between(min(lats) - pad, max(lats) + pad))))
+    # The new records in blocks: a stored event's sources are decoded only when some record is
+    # near it (a large import into a large store reads many events of its period, links few).
+    near = rules.Blocks()
+    any_unlocated = any(not r["located"] for r in rows)  # they may match by name: decode all
+    for r in rows:
+        near.add(rules.Mark.of_record(r))
     marks = []
-    for event_id, date, date_end, points, precision, sources in conn.execute(
-            sa.select(e.id, e.date, e.date_end, e.points, e.geo_precision, e.sources).where(*where)):
-        marks.append(_mark(event_id, _iso(date), _iso(date_end), decode_points(points), precision,
-                           json.loads(sources)))
-    return marks
+    for event_id, date, date_end, points, precision in conn.execute(
+            sa.select(e.id, e.date, e.date_end, e.points, e.geo_precision).where(*where)):
+        date, date_end, points = _iso(date), _iso(date_end), decode_points(points)
+        located = [p for p in points if p is not None]
+        if located and not any_unlocated:
+            probe = rules.Mark(id=event_id, day=dt.date.fromisoformat(date).toordinal(),
+                               last=dt.date.fromisoformat(date_end or date).toordinal(), points=located,
+                               names=frozenset(), province=None, cumulative=False, family=None,
+                               actors=frozenset())
+            if not near.near(probe):
+                continue
+        marks.append((event_id, date, date_end, points, precision))
+    sources = {}
+    for chunk in chunks([m[0] for m in marks], 2000):
+        sources.update(conn.execute(sa.select(e.id, e.sources).where(e.id.in_(chunk))).all())
+    return [_mark(*m, json.loads(sources[m[0]])) for m in marks]
 
 
 def _mark(event_id: str, date: str, date_end: str | None, points: list, precision: int | None,

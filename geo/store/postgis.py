@@ -74,7 +74,7 @@ class PostGISWriter(Writer):
         """Insert, returning the ids inserted: a concurrent import may have stored some of them
         since they were looked up, and those are skipped, not counted as stored."""
         if self._bulk is None:
-            stmt = pg_insert(incidents_table).on_conflict_do_nothing().returning(incidents_table.c.id)
+            stmt = self.insert_statement(incidents_table).returning(incidents_table.c.id)
             return set(conn.execute(stmt, [typed(r) for r in rows]).scalars())
         points: dict[str, list] = {}
         for inc in chunk:  # the first of repeated ids is the one inserted
@@ -90,6 +90,7 @@ class PostGISWriter(Writer):
 
     def analyze(self, conn: sa.Connection) -> None:
         conn.exec_driver_sql("ANALYZE incidents")
+        conn.exec_driver_sql("ANALYZE events")
 
 
 def lock_schema(conn: sa.Connection) -> None:
