@@ -169,7 +169,7 @@ def not_located_line(incidents: list[Incident], unlocated: int, hint: str | None
 
 
 def show_map(layer: LayerData, bounds, outlines, selected: tuple[str, ...],
-             province_deaths: dict[str, int]) -> None:
+             province_deaths: dict[str, int], follow_view: bool = False) -> None:
     """The map: province outlines (installed or bundled, when switched on), shaded by
     `province_deaths`, over the offline base map and under the selection's incident layer
     (geo.selection.map_layer: points, or grid cells)."""
@@ -180,7 +180,10 @@ def show_map(layer: LayerData, bounds, outlines, selected: tuple[str, ...],
     # Only "Filter by this province" in an outline's popup reruns the page: markers and outlines
     # report no shape, pan and zoom nothing.
     st_folium(base_map(bounds), key=MAP_KEY, height=620, use_container_width=True,
-              returned_objects=["last_active_drawing", "zoom", "bounds"], on_change=select_clicked_province,
+              # A large selection is aggregated again for the view: then zoom and pan rerun the page
+              # (geo.selection.View); otherwise they stay in the browser.
+              returned_objects=["last_active_drawing", *(["zoom", "bounds"] if follow_view else [])],
+              on_change=select_clicked_province,
               feature_group_to_add=layers)
 
 
@@ -420,7 +423,7 @@ def map_page() -> None:
     colour_choice(aggregated=layer.mode == "cells")
     not_located_line(sel.incidents, unlocated_places(url, filters, version) if sel.large else 0, hint)
     show_map(layer, store_extent(url, version), outlines, filters.provinces,
-             summary.province_deaths(sel.per_province()))
+             summary.province_deaths(sel.per_province()), follow_view=sel.large)
     show_charts(sel)
     show_table(sel, hint)
     show_downloads(url, filters, sel)
