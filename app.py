@@ -371,8 +371,8 @@ def show_downloads(url: str | None, filters: Filters, sel: Selection) -> None:
     page holds only the first rows)."""
     def events_file(fmt: str) -> bytes:
         store = get_store(url)
-        events = list(selection_incidents(store, filters, of=sel.of)) if sel.large else sel.incidents
-        return export_events_bytes(events, store.event_details([e.id for e in events]), fmt, filters)
+        events = selection_incidents(store, filters, of=sel.of) if sel.large else sel.incidents
+        return export_events_bytes(events, store.event_details, fmt, filters)
 
     with st.container(horizontal=True):
         for fmt in FORMATS.values():

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Callable, Iterable
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from geo.model import Incident
 
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from geo.filters import Filters
 
 Writer = Callable[[Iterable[Incident], IO[bytes], "Filters | None"], int]
+DetailsOf = Callable[[list[str]], Mapping[str, Any]]  # event ids → their details (Store.event_details)
+_DETAILS_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -163,13 +165,49 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
 
 
-def export_events_bytes(events: Iterable[Incident], details: dict, fmt: str,
-                        filters: "Filters | None" = None) -> bytes:
-    """Events (rows of the events table) as a file: GeoJSON and CSV carry each event's `grade`
-    and `sources` (geo.events_io); GeoPackage and HTML write one feature per event."""
-    from geo import events_io
+def write_events_export(events: Iterable[Incident], details_of: DetailsOf, fmt: str, out: IO[bytes],
+                        filters: "Filters | None" = None) -> int:
+    """Write events (rows of the events table) as they are read: GeoJSON and CSV carry each
+    event's grade, records, sources and link reasons (geo.formats.events), asked of `details_of`
+    (e.g. ``Store.event_details``) a chunk at a time; GeoPackage and HTML one feature per event.
+
+    Raises
+    ------
+    ValueError
+        An unknown format; the message names the accepted ones.
+    """
+    from geo.formats import csv, geojson
+    from geo.formats.events import event_properties
+    _check(fmt)
+    known: dict[str, Any] = {}
+
+    def with_details() -> Iterator[Incident]:
+        batch: list[Incident] = []
+        for event in events:
+            batch.append(event)
+            if len(batch) == _DETAILS_CHUNK:
+                yield from _looked_up(batch)
+                batch = []
+        yield from _looked_up(batch)
+
+    def _looked_up(batch: list[Incident]) -> list[Incident]:
+        known.clear()
+        known.update(details_of([e.id for e in batch]) if batch else {})
+        return batch
+
+    def extra(event: Incident) -> dict[str, Any]:
+        return event_properties(known.get(event.id))
+
     if fmt == "geojson":
-        return events_io.events_geojson(events, details)
+        return geojson.write_geojson_bytes(with_details(), out, extra)
     if fmt == "csv":
-        return events_io.events_csv(events, details)
-    return export_bytes(events, fmt, filters)
+        return csv.write_csv_bytes(with_details(), out, extra)
+    return write_export(events, fmt, out, filters)
+
+
+def export_events_bytes(events: Iterable[Incident], details_of: DetailsOf, fmt: str,
+                        filters: "Filters | None" = None) -> bytes:
+    """`write_events_export` into bytes (for download buttons)."""
+    buffer = io.BytesIO()
+    write_events_export(events, details_of, fmt, buffer, filters)
+    return buffer.getvalue()

@@ -65,7 +65,7 @@ def test_a_failed_export_leaves_no_file(tmp_path: Path, monkeypatch, capsys):
     open_store(db).add(list(_incidents(10)))
     from geo.formats import geojson as module
 
-    def broken(incidents, out):
+    def broken(incidents, out, extra=None):
         out.write(b'{"type":')
         raise OSError(28, "No space left on device")
 

@@ -34,7 +34,7 @@ class Reject:
 class ReadResult:
     incidents: list[Incident] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
-    # A file of exported events (geo.events_io): event id → its records' ids, to restore the events.
+    # A file of exported events (geo.formats.events): event id → its records' ids, to restore the events.
     events: dict[str, list[str]] = field(default_factory=dict)
 
 

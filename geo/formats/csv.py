@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from geo.formats import (NOT_UTF8, FormatError, IncidentStream, ReadResult, Reject, broken_text,
                          count_lines, open_text)
@@ -67,26 +68,44 @@ def dumps(incidents: Iterable[Incident]) -> str:
     return buffer.getvalue()
 
 
-def write_csv(incidents: Iterable[Incident], out: str | Path | IO[str]) -> int:
-    """Write the incidents as they come (any number, in constant memory); returns how many."""
+def write_csv(incidents: Iterable[Incident], out: str | Path | IO[str],
+              extra: Callable[[Incident], dict[str, Any]] | None = None) -> int:
+    """Write the incidents as they come (any number, in constant memory); returns how many.
+    `extra` gives more columns per incident (an exported event's grade and sources: lists and
+    objects as JSON), after the project's own."""
     if not hasattr(out, "write"):
         with open(out, "w", encoding="utf-8", newline="") as handle:
-            return write_csv(incidents, handle)
+            return write_csv(incidents, handle, extra)
     rows = writer(out)
-    rows.writerow(COLUMNS)
+    header: list[str] | None = None
     count = 0
     for inc in incidents:
         cells = to_row(inc)
-        rows.writerow([cells[name] for name in COLUMNS])
+        more = extra(inc) if extra is not None else {}
+        if header is None:
+            header = [*COLUMNS, *more]
+            rows.writerow(header)
+        rows.writerow([cells[name] for name in COLUMNS] + [_extra_cell(v) for v in more.values()])
         count += 1
+    if header is None:
+        rows.writerow(COLUMNS)
     return count
 
 
-def write_csv_bytes(incidents: Iterable[Incident], out: IO[bytes]) -> int:
+def _extra_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return safe_cell(json.dumps(value, ensure_ascii=False))
+    return safe_cell(str(value))
+
+
+def write_csv_bytes(incidents: Iterable[Incident], out: IO[bytes],
+                    extra: Callable[[Incident], dict[str, Any]] | None = None) -> int:
     """`write_csv` into a binary file (UTF-8); returns how many incidents were written."""
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
     try:
-        return write_csv(incidents, text)
+        return write_csv(incidents, text, extra)
     finally:
         text.flush()
         text.detach()
@@ -190,8 +209,9 @@ def _event_records(stream: IncidentStream, raw: dict) -> list[Incident] | None:
     one event."""
     if not raw.get("sources"):
         return None
-    from geo.events_io import records_of_event
+    from geo.formats.events import records_of_event
     records = records_of_event(raw.get("id") or "", raw["sources"])
     if records is not None:
         stream.events[raw.get("id") or records[0].id] = [r.id for r in records]
     return records
+

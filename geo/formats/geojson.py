@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from geo.formats import FormatError, IncidentStream, ReadResult, Reject, read_text
 from geo.model import Incident, ValidationError
@@ -26,14 +26,19 @@ def dumps(incidents: Iterable[Incident]) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def write_geojson_bytes(incidents: Iterable[Incident], out: IO[bytes]) -> int:
-    """Write a FeatureCollection feature by feature, in constant memory; returns how many."""
+def write_geojson_bytes(incidents: Iterable[Incident], out: IO[bytes],
+                        extra: Callable[[Incident], dict[str, Any]] | None = None) -> int:
+    """Write a FeatureCollection feature by feature, in constant memory; returns how many.
+    `extra` gives more properties per incident (an exported event's grade and sources)."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out.write(_HEADER)
     count = 0
     batch: list[str] = []
     for inc in incidents:
-        batch.append(encode(inc.to_feature()))
+        feature = inc.to_feature()
+        if extra is not None:
+            feature["properties"].update(extra(inc))
+        batch.append(encode(feature))
         count += 1
         if len(batch) == _BATCH:
             out.write(((b"," if count > _BATCH else b"") + ",".join(batch).encode("utf-8")))
@@ -119,7 +124,7 @@ def read_geojson(path: str | Path) -> ReadResult:
 
 def _event_records(stream: IncidentStream, feature: dict) -> list[Incident] | None:
     """An exported event (it lists its records in `sources`): its records, noted as one event."""
-    from geo.events_io import records_of_event
+    from geo.formats.events import records_of_event
     props = feature.get("properties") or {}
     if not isinstance(props, dict):
         return None
@@ -128,3 +133,4 @@ def _event_records(stream: IncidentStream, feature: dict) -> list[Incident] | No
     if records is not None:
         stream.events[event_id] = [r.id for r in records]
     return records
+

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from geo.cli import UsageError, add_db_argument, add_filter_arguments, filters_from_args
-from geo.export import FORMATS, accepted_extensions, export_events_bytes, format_for_path, write_export
+from geo.export import FORMATS, accepted_extensions, format_for_path, write_events_export, write_export
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,9 +43,8 @@ def run(args: argparse.Namespace) -> int:
     def write(out) -> tuple[int, str]:
         if args.records:  # streamed: written as it is read
             return write_export(selection_incidents(store, filters), fmt, out, filters), "records as stored"
-        events = store.query(filters, of="events")
-        out.write(export_events_bytes(events, store.event_details([e.id for e in events]), fmt, filters))
-        return len(events), "one per event"
+        events = selection_incidents(store, filters, of="events")  # streamed too
+        return write_events_export(events, store.event_details, fmt, out, filters), "one per event"
 
     if not args.out:
         write(sys.stdout.buffer)
