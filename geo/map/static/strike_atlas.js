@@ -602,6 +602,7 @@
       control.onAdd = function () { return box; };
       control.addTo(map);
       map._saList = {box: box, summary: summary, list: list, more: more, refresh: null};
+      map.fire("sacontrols");  // town names move out of its way
       map.on("moveend", function () { if (map._saList.refresh) map._saList.refresh(); });
       // the list opening or closing changes what the town names must keep clear of
       box.addEventListener("toggle", function () { map.fire("sacontrols"); });
@@ -666,13 +667,15 @@
   // Town names: drawn when the zoom reaches each one's level, biggest towns first, skipping a
   // name that would overlap one already placed. In a pane under the tiles, like the geography.
   var Labels = L.Layer.extend({
-    initialize: function (labels) { this._labels = labels; this.shown = 0; },
+    initialize: function (labels) { this._labels = labels; this.shown = 0; this.names = []; },
     onAdd: function (map) {
       this._box = el("div", "sa-labels leaflet-zoom-hide");
       this._box.setAttribute("aria-hidden", "true");
       map.getPane("saLabels").appendChild(this._box);
       map.on("zoomend moveend resize sacontrols", this._update, this);
-      this._update();
+      // first placed after the marks' first frame: the incidents come first
+      var self = this;
+      setTimeout(function () { if (self._map) self._update(); }, 0);
     },
     onRemove: function (map) {
       map.off("zoomend moveend resize sacontrols", this._update, this);
@@ -689,10 +692,12 @@
       this._box.textContent = "";
       this.shown = 0;
       this.names = [];
+      // Every candidate goes in at once and is measured in one layout pass, then the clashing
+      // ones leave (measuring each as it is added would lay the page out once per name).
+      var candidates = [];
       for (var i = 0; i < this._labels.length; i++) {
         var l = this._labels[i];
         if (l[4] > zoom || !bounds.contains([l[3], l[2]])) continue;
-        var at = map.latLngToLayerPoint([l[3], l[2]]), c = map.latLngToContainerPoint([l[3], l[2]]);
         var label = el("div", "sa-label" + (l[4] <= 6 ? " sa-big" : l[4] <= 8 ? " sa-mid" : ""));
         label.appendChild(el("span", "sa-en", l[0]));
         if (l[1]) {
@@ -701,17 +706,21 @@
           ar.dir = "rtl";
           label.appendChild(ar);
         }
-        L.DomUtil.setPosition(label, at);
+        L.DomUtil.setPosition(label, map.latLngToLayerPoint([l[3], l[2]]));
         this._box.appendChild(label);
-        var w = label.offsetWidth, h = label.offsetHeight;
+        candidates.push([label, l[0], map.latLngToContainerPoint([l[3], l[2]])]);
+      }
+      var sizes = candidates.map(function (c) { return [c[0].offsetWidth, c[0].offsetHeight]; });
+      for (i = 0; i < candidates.length; i++) {
+        var c = candidates[i][2], w = sizes[i][0], h = sizes[i][1];
         var r = {l: c.x - 3, t: c.y - h / 2, r: c.x - 3 + w, b: c.y + h / 2};
         var clash = r.l < 0 || r.r > size.x || r.t < 0 || r.b > size.y || placed.some(function (p) {
           return r.l < p.r + 4 && r.r + 4 > p.l && r.t < p.b && r.b > p.t;
         });
-        if (clash) { label.remove(); continue; }
+        if (clash) { candidates[i][0].remove(); continue; }
         placed.push(r);
         this.shown += 1;
-        this.names.push(l[0]);
+        this.names.push(candidates[i][1]);
       }
     }
   });
