@@ -613,6 +613,13 @@
           L.DomEvent.stop(e);
         }
       });
+      // However the popup closes (Escape here or in Leaflet, its × button), focus that was in it
+      // goes back to the entry that opened it.
+      map.on("popupclose", function (e) {
+        var opener = map._saList.opener, box = e.popup.getElement(), active = document.activeElement;
+        var lost = !active || active === document.body || (box && box.contains(active));
+        if (opener && lost && document.body.contains(opener)) opener.focus();
+      });
       var container = map.getContainer();
       container.setAttribute("role", "region");
       container.setAttribute("aria-label", "Map of reported incidents. The list of incidents in view is at its bottom left.");
@@ -629,7 +636,8 @@
       var key = shown.map(function (m) { return L.stamp(m); }).join(",");
       if (key === state.key) return;  // same marks in view (e.g. a popup's pan): keep the focus where it is
       state.key = key;
-      var reopen = state.opener && state.opener._saMark;
+      var reopen = state.opener && state.opener._saMark, focused = null;
+      if (state.list.contains(document.activeElement)) focused = document.activeElement._saMark;
       state.list.textContent = "";
       state.summary.textContent = "Incidents in view (" + num(shown.length) + (markers.length && markers[0].options.saPlace === undefined ? " cells" : " marks") + ")";
       shown.slice(0, LIST_MAX).forEach(function (m) {
@@ -647,6 +655,7 @@
         });
         item.appendChild(button);
         state.list.appendChild(item);
+        if (focused === m) button.focus();  // a rebuild while an entry has the focus keeps it there
       });
       state.more.textContent = shown.length > LIST_MAX
         ? num(shown.length - LIST_MAX) + " more in view: zoom in to list them." : "";
