@@ -53,8 +53,15 @@
     "outline:2px solid #1a73e8;outline-offset:1px}",
     ".sa-list button:hover{background:rgba(0,0,0,.07)}",
     ".sa-popup button.sa-action{margin-top:5px;padding:3px 8px;font:inherit;cursor:pointer}",
+    ".sa-zoomto a{font-size:16px;line-height:30px}",
+    ".sa-time{display:flex;flex-wrap:wrap;align-items:center;gap:4px 6px;background:rgba(255,255,255,.94);",
+    "font:12px/1.3 sans-serif;color:#222;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35);",
+    "padding:3px 6px;max-width:min(460px,calc(100vw - 40px))}",
+    ".sa-time input[type=range]{flex:1 1 120px;min-width:90px}.sa-time .sa-when{flex:1 0 100%}",
+    ".sa-time button,.sa-time select{font:inherit;padding:1px 6px;cursor:pointer}",
+    ".sa-time .sa-play{min-width:30px}",
     "@media (prefers-color-scheme: dark){",
-    ".sa-legend,.sa-list{background:rgba(32,33,36,.94);color:#e8eaed}",
+    ".sa-legend,.sa-list,.sa-time{background:rgba(32,33,36,.94);color:#e8eaed}",
     ".sa-notice{background:#4a3b00;border-left-color:#f2c94c;color:#fff}",
     ".sa-note,.sa-muted,.sa-popup .sa-muted{color:#b0b3b8}",
     ".leaflet-container .leaflet-popup-content-wrapper,.leaflet-container .leaflet-popup-tip,",
@@ -570,7 +577,9 @@
     var hook = {count: markers.length, mode: data.mode, incidents: data.n, group: group,
                 buildMs: performance.now() - t0, drawnMs: null};
     window.strikeAtlasLayer = hook;
+    zoomToSelection(group);  // under the zoom buttons, above the list
     keyboardList(group, markers, tip);
+    if (!cells) timeSlider(group, markers, data);
     if (group._map) watchPopups(group._map);
     group.on("add", function () { watchPopups(group._map); });
     // Leaflet paints the canvas on the next animation frame; record when that has happened.
@@ -630,7 +639,7 @@
       if (!map || !state) return;
       var bounds = map.getBounds(), shown = [];
       for (var i = 0; i < markers.length; i++) {
-        if (bounds.contains(markers[i].getLatLng())) shown.push(markers[i]);
+        if (group.hasLayer(markers[i]) && bounds.contains(markers[i].getLatLng())) shown.push(markers[i]);
       }
       shown.sort(function (a, b) { return a.options.sa - b.options.sa || (a.options.saPlace || 0) - (b.options.saPlace || 0); });
       var key = shown.map(function (m) { return L.stamp(m); }).join(",");
@@ -639,7 +648,8 @@
       var reopen = state.opener && state.opener._saMark, focused = null;
       if (state.list.contains(document.activeElement)) focused = document.activeElement._saMark;
       state.list.textContent = "";
-      state.summary.textContent = "Incidents in view (" + num(shown.length) + (markers.length && markers[0].options.saPlace === undefined ? " cells" : " marks") + ")";
+      var unit = markers.length && markers[0].options.saPlace === undefined ? " cell" : " mark";
+      state.summary.textContent = "Incidents in view (" + num(shown.length) + unit + (shown.length === 1 ? "" : "s") + ")";
       shown.slice(0, LIST_MAX).forEach(function (m) {
         var item = el("li"), button = el("button", null, tip(m).textContent);
         button.type = "button";
@@ -668,6 +678,165 @@
     }
     group.on("add", attach);
     group.on("remove", function () { if (state && state.refresh === refresh) { state.refresh = null; state.list.textContent = ""; } });
+    if (group._map) attach();
+  }
+
+  // --- zoom to selection ------------------------------------------------------------------------
+
+  // A button under the zoom buttons: fit the map to the incidents shown (the layer's marks).
+  function zoomToSelection(group) {
+    function attach() {
+      var map = group._map;
+      if (!map._saZoomTo) {
+        var box = el("div", "leaflet-bar sa-zoomto"), button = el("a", null, "⤢");
+        button.href = "#";
+        button.setAttribute("role", "button");
+        button.title = "Zoom to the incidents shown";
+        button.setAttribute("aria-label", "Zoom to the incidents shown");
+        box.appendChild(button);
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.on(button, "click", function (e) {
+          L.DomEvent.preventDefault(e);
+          var target = map._saZoomTo.group, bounds = target && target.getBounds();
+          if (bounds && bounds.isValid()) {
+            map.fitBounds(bounds, {maxZoom: 11, paddingTopLeft: [50, 60], paddingBottomRight: [40, 40]});
+          }
+        });
+        var control = L.control({position: "topleft"});
+        control.onAdd = function () { return box; };
+        control.addTo(map);
+        map._saZoomTo = {group: null};
+        map.fire("sacontrols");
+      }
+      map._saZoomTo.group = group;
+    }
+    group.on("add", attach);
+    if (group._map) attach();
+  }
+
+  // --- time: a window over the incidents' dates, stepped by hand or played ---------------------
+
+  var PLAY_MS = 900;  // per step while playing
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function dayLabel(n) {
+    var d = new Date(n * 86400000);
+    return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+  }
+
+  // Window starts (day numbers) from the first to the last day, by day, week or calendar month.
+  function windowStarts(first, last, step) {
+    var starts = [];
+    if (step === "month") {
+      var d = new Date(first * 86400000), y = d.getUTCFullYear(), m = d.getUTCMonth();
+      for (var t = Date.UTC(y, m, 1) / 86400000; t <= last; t = Date.UTC(y, ++m, 1) / 86400000) starts.push(t);
+    } else {
+      for (var s = first; s <= last; s += step === "week" ? 7 : 1) starts.push(s);
+    }
+    return starts;
+  }
+
+  function windowEnd(start, step) {  // first day after the window
+    if (step !== "month") return start + (step === "week" ? 7 : 1);
+    var d = new Date(start * 86400000);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 86400000;
+  }
+
+  // A bar at the bottom left: "All dates" or one window (day, week, month) of the selection,
+  // with play and pause. A mark shows while its incident's days overlap the window.
+  function timeSlider(group, markers, data) {
+    var first = Infinity, last = -Infinity;
+    for (var n = 0; n < data.n; n++) {
+      first = Math.min(first, data._days[n]);
+      last = Math.max(last, data._days[n] + Math.max(data.sp[n], 1) - 1);
+    }
+    if (!(last > first)) return;  // one day: nothing to step through
+    var box = el("div", "sa-time"), play = el("button", "sa-play", "▶"), range = el("input");
+    var label = el("span", "sa-when", "All dates"), step = el("select"), all = el("button", null, "All dates");
+    play.type = all.type = "button";
+    play.setAttribute("aria-label", "Play the incidents through time");
+    range.type = "range";
+    range.min = 0;
+    range.setAttribute("aria-label", "Time window");
+    [["day", "Day"], ["week", "Week"], ["month", "Month"]].forEach(function (o) {
+      var option = el("option", null, o[1]);
+      option.value = o[0];
+      step.appendChild(option);
+    });
+    var span = last - first;
+    step.value = span > 180 ? "month" : span > 21 ? "week" : "day";
+    step.setAttribute("aria-label", "Window length");
+    label.setAttribute("aria-live", "polite");
+    [play, range, step, all, label].forEach(function (node) { box.appendChild(node); });
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    var starts = [], timer = null, current = null;
+    var hook = window.strikeAtlasTime = {start: null, end: null, shown: markers.length, label: "All dates"};
+
+    function setStarts() {
+      starts = windowStarts(first, last, step.value);
+      range.max = starts.length - 1;
+    }
+    function show(index) {  // index into starts, or null for every date
+      current = index;
+      var start = index === null ? -Infinity : starts[index], end = index === null ? Infinity : windowEnd(start, step.value);
+      var shown = 0;
+      for (var i = 0; i < markers.length; i++) {
+        var n = markers[i].options.sa, from = data._days[n], to = from + Math.max(data.sp[n], 1);
+        var inside = from < end && to > start;
+        if (inside && !group.hasLayer(markers[i])) group.addLayer(markers[i]);
+        if (!inside && group.hasLayer(markers[i])) group.removeLayer(markers[i]);
+        if (inside) shown += 1;
+      }
+      var text = index === null ? "All dates" : step.value === "day" ? dayLabel(start)
+        : dayLabel(start) + " – " + dayLabel(end - 1);
+      label.textContent = text + (index === null ? "" : " · " + num(shown) + " mark" + (shown === 1 ? "" : "s"));
+      if (index !== null) range.value = index;
+      hook.start = index === null ? null : day(start);
+      hook.end = index === null ? null : day(end - 1);
+      hook.shown = shown;
+      hook.label = label.textContent;
+      if (group._map && group._map._saList && group._map._saList.refresh) {
+        group._map._saList.key = null;
+        group._map._saList.refresh();
+      }
+    }
+    function pause() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      play.textContent = "▶";
+      play.setAttribute("aria-label", "Play the incidents through time");
+    }
+    function start() {
+      if (current === null || current >= starts.length - 1) show(0);
+      timer = setInterval(function () {
+        if (current >= starts.length - 1) { pause(); return; }
+        show(current + 1);
+      }, PLAY_MS);
+      play.textContent = "❚❚";
+      play.setAttribute("aria-label", "Pause");
+    }
+    setStarts();
+    L.DomEvent.on(play, "click", function () { if (timer) pause(); else start(); });
+    L.DomEvent.on(range, "input", function () { pause(); show(Number(range.value)); });
+    L.DomEvent.on(step, "change", function () {
+      var at = current === null ? null : starts[current];
+      setStarts();
+      if (at !== null) {
+        var index = 0;
+        while (index + 1 < starts.length && starts[index + 1] <= at) index++;
+        show(index);
+      }
+    });
+    L.DomEvent.on(all, "click", function () { pause(); show(null); });
+    hook.play = start;
+    hook.pause = pause;
+    hook.show = show;
+    var control = L.control({position: "bottomleft"});
+    control.onAdd = function () { return box; };
+    function attach() { control.addTo(group._map); group._map.fire("sacontrols"); }
+    group.on("add", attach);
+    group.on("remove", function () { pause(); control.remove(); });
     if (group._map) attach();
   }
 
