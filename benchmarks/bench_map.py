@@ -9,12 +9,15 @@ grid cells; the "points" rows force aggregation off to show the raw layer at tha
     .venv/bin/python benchmarks/bench_map.py [--sizes 1000,10000,100000] [--browser]
 
 --browser also times, in headless Chromium (/usr/bin/chromium), the standalone HTML from page
-navigation to the first frame painted after the layer was added (window.strikeAtlasLayer.drawnMs).
+navigation to the first frame painted after the layer was added (window.strikeAtlasLayer.drawnMs),
+with the offline base map (geo/map/basemap.py) and without it. The first table line gives the
+bytes the base map adds to a page (raw and gzipped, as a server would send it).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import html
 import sys
 import tempfile
@@ -69,11 +72,18 @@ def geometry(incidents, aggregate_above: int) -> tuple[str, int]:
     return data.mode, sum(len(to_json(data.payload[c])) for c in cols)
 
 
-def first_marker_ms(incidents, aggregate_above: int) -> float:
+def basemap_bytes() -> tuple[int, int]:
+    """Bytes (raw, gzipped) the offline base map adds to a page: geography and town names."""
+    with_map = render(mapview.base_map(tiles=None, static_prefix=None)).encode()
+    without = render(mapview.base_map(tiles=None, static_prefix=None, geography=False)).encode()
+    return len(with_map) - len(without), len(gzip.compress(with_map)) - len(gzip.compress(without))
+
+
+def first_marker_ms(incidents, aggregate_above: int, geography: bool = True) -> float:
     """Headless Chromium: ms from navigation start to the first frame painted with the layer."""
     from playwright.sync_api import sync_playwright
 
-    m = mapview.base_map(tiles=None, static_prefix=None)
+    m = mapview.base_map(tiles=None, static_prefix=None, geography=geography)
     mapview.incident_layer(incidents, aggregate_above=aggregate_above).add_to(m)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "map.html"
@@ -98,8 +108,11 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print("SYNTHETIC incidents (benchmarks/synthetic.py), not real reports.")
+    raw, packed = basemap_bytes()
+    print(f"offline base map adds {raw:,} bytes to a page ({packed:,} gzipped); budget 300,000")
     print(f"{'incidents':>9} {'mode':>6} {'B/inc':>7} {'geom B/inc':>10} {'build s':>8} "
-          f"{'naive B/inc':>11} {'naive s':>8} {'bytes ×':>8} {'speed ×':>8} {'first mark ms':>13}")
+          f"{'naive B/inc':>11} {'naive s':>8} {'bytes ×':>8} {'speed ×':>8} {'first mark ms':>13} "
+          f"{'no base map':>11}")
     for n in sizes:
         incidents = [incident(i) for i in range(n)]
         variants = [mapview.AGGREGATE_ABOVE]
@@ -110,7 +123,9 @@ def main() -> None:
             seconds, size = ours(incidents, aggregate_above)
             mode, geom_bytes = geometry(incidents, aggregate_above)
             geom = geom_bytes / n
-            browser = f"{first_marker_ms(incidents, aggregate_above):13.0f}" if args.browser else f"{'-':>13}"
+            browser = (f"{first_marker_ms(incidents, aggregate_above):13.0f} "
+                       f"{first_marker_ms(incidents, aggregate_above, geography=False):11.0f}"
+                       if args.browser else f"{'-':>13} {'-':>11}")
             if baseline:
                 nsec, nbytes = baseline
                 cols = (f"{nbytes / n:11.0f} {nsec:8.2f} {nbytes / size:8.1f} {nsec / seconds:8.1f}")

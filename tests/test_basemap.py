@@ -58,16 +58,17 @@ def test_town_labels_by_population_with_arabic_names():
 
 
 def test_labels_choose_places_and_names():
-    def place(name, pop, country="SY", lon=40.0, alternates=(), source="geonames:cities500"):
+    def place(name, pop, lon, country="SY", alternates=(), source="geonames:cities500"):
         return Place(name, 35.0, lon, country, "07", pop, source, alternates=list(alternates))
 
     chosen = basemap.town_labels([
-        place("Small", 600, alternates=["د مشق", "ئاممان", "صغير"]),
-        place("Big", 90_000),
-        place("Far away", 10**6, lon=60.0),                     # outside the extent
-        place("Turkish town", 20_000, country="TR"),             # a small neighbour: left out
-        place("Village", 0, source="geonames:SY"),               # a dump's village: left out
-        place("Big", 500),                                       # the same name again
+        place("Small", 600, 41.0, alternates=["د مشق", "ئاممان", "صغير"]),
+        place("Big", 90_000, 40.0),
+        place("Big suburb", 80_000, 40.03),                      # ~3 km from Big: left out
+        place("Far away", 10**6, 60.0),                          # outside the extent
+        place("Turkish town", 20_000, 39.0, country="TR"),       # a small neighbour: left out
+        place("Village", 0, 38.0, source="geonames:SY"),         # a dump's village: left out
+        place("Big", 500, 37.0),                                 # the same name again
     ])
     assert [c[0] for c in chosen] == ["Big", "Small"]
     assert chosen[1][1] == "صغير"  # a split spelling and a Kurdish one are skipped

@@ -195,3 +195,44 @@ def test_page_legible_at_width(server, browser, width):  # noqa: F811
             page.get_by_text("place not located", exact=False).first.is_visible()
     finally:
         page.close()
+
+
+def test_time_window_plays_through_the_days_and_zoom_to_selection(server, browser):  # noqa: F811
+    base, _ = server
+    page = offline_page(browser, base, 1400)
+    try:
+        frame = page.frame_locator(MAP_FRAME)
+        body = frame.locator("body")
+        everything = located_places(ROWS)
+        assert body.evaluate("() => window.strikeAtlasTime.label") == "All dates"
+        # Step by hand: the first day holds only the 1 May incident's mark.
+        frame.get_by_label("Window length").select_option("day")
+        slider = frame.get_by_label("Time window")
+        slider.focus()
+        page.keyboard.press("Home")
+        state = body.evaluate("() => window.strikeAtlasTime")
+        assert state["start"] == state["end"] == "2021-05-01"
+        first_day = [row for row in ROWS if row["date"] == "2021-05-01"]
+        assert state["shown"] == located_places(first_day)
+        assert body.evaluate("() => window.strikeAtlasLayer.group.getLayers().length") == state["shown"]
+        plural = "" if state["shown"] == 1 else "s"
+        assert frame.locator(".sa-list summary").text_content() == f"Incidents in view ({state['shown']} mark{plural})"
+        # Play: the window moves on by itself, then pause holds it.
+        frame.get_by_role("button", name="Play the incidents through time").click()
+        page.wait_for_timeout(2_200)
+        frame.get_by_role("button", name="Pause").click()
+        held = body.evaluate("() => window.strikeAtlasTime.start")
+        assert held > "2021-05-01"
+        page.wait_for_timeout(1_200)
+        assert body.evaluate("() => window.strikeAtlasTime.start") == held
+        frame.get_by_role("button", name="All dates").click()
+        assert body.evaluate("() => window.strikeAtlasLayer.group.getLayers().length") == everything
+
+        # Zoom to selection after zooming out: the incidents fill the view again.
+        body.evaluate("() => window.map.setZoom(5, {animate: false})")
+        frame.get_by_role("button", name="Zoom to the incidents shown").click()
+        page.wait_for_timeout(600)
+        assert body.evaluate("() => window.map.getZoom()") > 5
+        assert body.evaluate("() => window.map.getBounds().contains(window.strikeAtlasLayer.group.getBounds())")
+    finally:
+        page.close()

@@ -37,6 +37,7 @@ LABEL_ZOOMS = ((1_000_000, 5), (250_000, 6), (100_000, 7), (40_000, 8), (10_000,
 LABEL_COUNTRIES = ("SY",)  # every Syrian town of the gazetteer's list; neighbours only when large
 NEIGHBOUR_MIN_POPULATION = 250_000
 MAX_LABELS = 900
+NEAR = 0.06  # degrees (~6 km): a smaller place this close to a named one is not named
 _ARABIC = re.compile(r"^[\u0621-\u064A\u064B-\u0652 ]+$")  # Arabic letters only (no Persian, Kurdish)
 
 
@@ -69,6 +70,8 @@ def town_labels(places: Iterable[Any], extent: tuple[float, float, float, float]
             continue
         if not p.population and p.source not in ("geonames:cities500", "supplement"):
             continue  # villages of a fetched country dump: thousands, most without a population
+        if any(abs(p.longitude - c[2]) < NEAR and abs(p.latitude - c[3]) < NEAR for c in chosen):
+            continue  # a suburb of a bigger town already named (Al Mawsil al Jadidah by Mosul)
         seen.add(p.name)
         chosen.append([p.name, arabic_name(p.alternates) or "", round(p.longitude, PRECISION),
                        round(p.latitude, PRECISION), label_zoom(p.population or 0)])

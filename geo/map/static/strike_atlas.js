@@ -53,8 +53,15 @@
     "outline:2px solid #1a73e8;outline-offset:1px}",
     ".sa-list button:hover{background:rgba(0,0,0,.07)}",
     ".sa-popup button.sa-action{margin-top:5px;padding:3px 8px;font:inherit;cursor:pointer}",
+    ".sa-zoomto a{font-size:16px;line-height:30px}",
+    ".sa-time{display:flex;flex-wrap:wrap;align-items:center;gap:4px 6px;background:rgba(255,255,255,.94);",
+    "font:12px/1.3 sans-serif;color:#222;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35);",
+    "padding:3px 6px;max-width:min(460px,calc(100vw - 40px))}",
+    ".sa-time input[type=range]{flex:1 1 120px;min-width:90px}.sa-time .sa-when{flex:1 0 100%}",
+    ".sa-time button,.sa-time select{font:inherit;padding:1px 6px;cursor:pointer}",
+    ".sa-time .sa-play{min-width:30px}",
     "@media (prefers-color-scheme: dark){",
-    ".sa-legend,.sa-list{background:rgba(32,33,36,.94);color:#e8eaed}",
+    ".sa-legend,.sa-list,.sa-time{background:rgba(32,33,36,.94);color:#e8eaed}",
     ".sa-notice{background:#4a3b00;border-left-color:#f2c94c;color:#fff}",
     ".sa-note,.sa-muted,.sa-popup .sa-muted{color:#b0b3b8}",
     ".leaflet-container .leaflet-popup-content-wrapper,.leaflet-container .leaflet-popup-tip,",
@@ -570,7 +577,9 @@
     var hook = {count: markers.length, mode: data.mode, incidents: data.n, group: group,
                 buildMs: performance.now() - t0, drawnMs: null};
     window.strikeAtlasLayer = hook;
+    zoomToSelection(group);  // under the zoom buttons, above the list
     keyboardList(group, markers, tip);
+    if (!cells) timeSlider(group, markers, data);
     if (group._map) watchPopups(group._map);
     group.on("add", function () { watchPopups(group._map); });
     // Leaflet paints the canvas on the next animation frame; record when that has happened.
@@ -602,6 +611,7 @@
       control.onAdd = function () { return box; };
       control.addTo(map);
       map._saList = {box: box, summary: summary, list: list, more: more, refresh: null};
+      map.fire("sacontrols");  // town names move out of its way
       map.on("moveend", function () { if (map._saList.refresh) map._saList.refresh(); });
       // the list opening or closing changes what the town names must keep clear of
       box.addEventListener("toggle", function () { map.fire("sacontrols"); });
@@ -611,6 +621,13 @@
           if (map._saList.opener && document.body.contains(map._saList.opener)) map._saList.opener.focus();
           L.DomEvent.stop(e);
         }
+      });
+      // However the popup closes (Escape here or in Leaflet, its × button), focus that was in it
+      // goes back to the entry that opened it.
+      map.on("popupclose", function (e) {
+        var opener = map._saList.opener, box = e.popup.getElement(), active = document.activeElement;
+        var lost = !active || active === document.body || (box && box.contains(active));
+        if (opener && lost && document.body.contains(opener)) opener.focus();
       });
       var container = map.getContainer();
       container.setAttribute("role", "region");
@@ -622,15 +639,17 @@
       if (!map || !state) return;
       var bounds = map.getBounds(), shown = [];
       for (var i = 0; i < markers.length; i++) {
-        if (bounds.contains(markers[i].getLatLng())) shown.push(markers[i]);
+        if (group.hasLayer(markers[i]) && bounds.contains(markers[i].getLatLng())) shown.push(markers[i]);
       }
       shown.sort(function (a, b) { return a.options.sa - b.options.sa || (a.options.saPlace || 0) - (b.options.saPlace || 0); });
       var key = shown.map(function (m) { return L.stamp(m); }).join(",");
       if (key === state.key) return;  // same marks in view (e.g. a popup's pan): keep the focus where it is
       state.key = key;
-      var reopen = state.opener && state.opener._saMark;
+      var reopen = state.opener && state.opener._saMark, focused = null;
+      if (state.list.contains(document.activeElement)) focused = document.activeElement._saMark;
       state.list.textContent = "";
-      state.summary.textContent = "Incidents in view (" + num(shown.length) + (markers.length && markers[0].options.saPlace === undefined ? " cells" : " marks") + ")";
+      var unit = markers.length && markers[0].options.saPlace === undefined ? " cell" : " mark";
+      state.summary.textContent = "Incidents in view (" + num(shown.length) + unit + (shown.length === 1 ? "" : "s") + ")";
       shown.slice(0, LIST_MAX).forEach(function (m) {
         var item = el("li"), button = el("button", null, tip(m).textContent);
         button.type = "button";
@@ -646,6 +665,7 @@
         });
         item.appendChild(button);
         state.list.appendChild(item);
+        if (focused === m) button.focus();  // a rebuild while an entry has the focus keeps it there
       });
       state.more.textContent = shown.length > LIST_MAX
         ? num(shown.length - LIST_MAX) + " more in view: zoom in to list them." : "";
@@ -661,18 +681,179 @@
     if (group._map) attach();
   }
 
+  // --- zoom to selection ------------------------------------------------------------------------
+
+  // A button under the zoom buttons: fit the map to the incidents shown (the layer's marks).
+  function zoomToSelection(group) {
+    function attach() {
+      var map = group._map;
+      if (!map._saZoomTo) {
+        var box = el("div", "leaflet-bar sa-zoomto"), button = el("a", null, "⤢");
+        button.href = "#";
+        button.setAttribute("role", "button");
+        button.title = "Zoom to the incidents shown";
+        button.setAttribute("aria-label", "Zoom to the incidents shown");
+        box.appendChild(button);
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.on(button, "click", function (e) {
+          L.DomEvent.preventDefault(e);
+          var target = map._saZoomTo.group, bounds = target && target.getBounds();
+          if (bounds && bounds.isValid()) {
+            map.fitBounds(bounds, {maxZoom: 11, paddingTopLeft: [50, 60], paddingBottomRight: [40, 40]});
+          }
+        });
+        var control = L.control({position: "topleft"});
+        control.onAdd = function () { return box; };
+        control.addTo(map);
+        map._saZoomTo = {group: null};
+        map.fire("sacontrols");
+      }
+      map._saZoomTo.group = group;
+    }
+    group.on("add", attach);
+    if (group._map) attach();
+  }
+
+  // --- time: a window over the incidents' dates, stepped by hand or played ---------------------
+
+  var PLAY_MS = 900;  // per step while playing
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function dayLabel(n) {
+    var d = new Date(n * 86400000);
+    return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+  }
+
+  // Window starts (day numbers) from the first to the last day, by day, week or calendar month.
+  function windowStarts(first, last, step) {
+    var starts = [];
+    if (step === "month") {
+      var d = new Date(first * 86400000), y = d.getUTCFullYear(), m = d.getUTCMonth();
+      for (var t = Date.UTC(y, m, 1) / 86400000; t <= last; t = Date.UTC(y, ++m, 1) / 86400000) starts.push(t);
+    } else {
+      for (var s = first; s <= last; s += step === "week" ? 7 : 1) starts.push(s);
+    }
+    return starts;
+  }
+
+  function windowEnd(start, step) {  // first day after the window
+    if (step !== "month") return start + (step === "week" ? 7 : 1);
+    var d = new Date(start * 86400000);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 86400000;
+  }
+
+  // A bar at the bottom left: "All dates" or one window (day, week, month) of the selection,
+  // with play and pause. A mark shows while its incident's days overlap the window.
+  function timeSlider(group, markers, data) {
+    var first = Infinity, last = -Infinity;
+    for (var n = 0; n < data.n; n++) {
+      first = Math.min(first, data._days[n]);
+      last = Math.max(last, data._days[n] + Math.max(data.sp[n], 1) - 1);
+    }
+    if (!(last > first)) return;  // one day: nothing to step through
+    var box = el("div", "sa-time"), play = el("button", "sa-play", "▶"), range = el("input");
+    var label = el("span", "sa-when", "All dates"), step = el("select"), all = el("button", null, "All dates");
+    play.type = all.type = "button";
+    play.setAttribute("aria-label", "Play the incidents through time");
+    range.type = "range";
+    range.min = 0;
+    range.setAttribute("aria-label", "Time window");
+    [["day", "Day"], ["week", "Week"], ["month", "Month"]].forEach(function (o) {
+      var option = el("option", null, o[1]);
+      option.value = o[0];
+      step.appendChild(option);
+    });
+    var span = last - first;
+    step.value = span > 180 ? "month" : span > 21 ? "week" : "day";
+    step.setAttribute("aria-label", "Window length");
+    label.setAttribute("aria-live", "polite");
+    [play, range, step, all, label].forEach(function (node) { box.appendChild(node); });
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    var starts = [], timer = null, current = null;
+    var hook = window.strikeAtlasTime = {start: null, end: null, shown: markers.length, label: "All dates"};
+
+    function setStarts() {
+      starts = windowStarts(first, last, step.value);
+      range.max = starts.length - 1;
+    }
+    function show(index) {  // index into starts, or null for every date
+      current = index;
+      var start = index === null ? -Infinity : starts[index], end = index === null ? Infinity : windowEnd(start, step.value);
+      var shown = 0;
+      for (var i = 0; i < markers.length; i++) {
+        var n = markers[i].options.sa, from = data._days[n], to = from + Math.max(data.sp[n], 1);
+        var inside = from < end && to > start;
+        if (inside && !group.hasLayer(markers[i])) group.addLayer(markers[i]);
+        if (!inside && group.hasLayer(markers[i])) group.removeLayer(markers[i]);
+        if (inside) shown += 1;
+      }
+      var text = index === null ? "All dates" : step.value === "day" ? dayLabel(start)
+        : dayLabel(start) + " – " + dayLabel(end - 1);
+      label.textContent = text + (index === null ? "" : " · " + num(shown) + " mark" + (shown === 1 ? "" : "s"));
+      if (index !== null) range.value = index;
+      hook.start = index === null ? null : day(start);
+      hook.end = index === null ? null : day(end - 1);
+      hook.shown = shown;
+      hook.label = label.textContent;
+      if (group._map && group._map._saList && group._map._saList.refresh) {
+        group._map._saList.key = null;
+        group._map._saList.refresh();
+      }
+    }
+    function pause() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      play.textContent = "▶";
+      play.setAttribute("aria-label", "Play the incidents through time");
+    }
+    function start() {
+      if (current === null || current >= starts.length - 1) show(0);
+      timer = setInterval(function () {
+        if (current >= starts.length - 1) { pause(); return; }
+        show(current + 1);
+      }, PLAY_MS);
+      play.textContent = "❚❚";
+      play.setAttribute("aria-label", "Pause");
+    }
+    setStarts();
+    L.DomEvent.on(play, "click", function () { if (timer) pause(); else start(); });
+    L.DomEvent.on(range, "input", function () { pause(); show(Number(range.value)); });
+    L.DomEvent.on(step, "change", function () {
+      var at = current === null ? null : starts[current];
+      setStarts();
+      if (at !== null) {
+        var index = 0;
+        while (index + 1 < starts.length && starts[index + 1] <= at) index++;
+        show(index);
+      }
+    });
+    L.DomEvent.on(all, "click", function () { pause(); show(null); });
+    hook.play = start;
+    hook.pause = pause;
+    hook.show = show;
+    var control = L.control({position: "bottomleft"});
+    control.onAdd = function () { return box; };
+    function attach() { control.addTo(group._map); group._map.fire("sacontrols"); }
+    group.on("add", attach);
+    group.on("remove", function () { pause(); control.remove(); });
+    if (group._map) attach();
+  }
+
   // --- the offline base map ---------------------------------------------------------------------
 
   // Town names: drawn when the zoom reaches each one's level, biggest towns first, skipping a
   // name that would overlap one already placed. In a pane under the tiles, like the geography.
   var Labels = L.Layer.extend({
-    initialize: function (labels) { this._labels = labels; this.shown = 0; },
+    initialize: function (labels) { this._labels = labels; this.shown = 0; this.names = []; },
     onAdd: function (map) {
       this._box = el("div", "sa-labels leaflet-zoom-hide");
       this._box.setAttribute("aria-hidden", "true");
       map.getPane("saLabels").appendChild(this._box);
       map.on("zoomend moveend resize sacontrols", this._update, this);
-      this._update();
+      // first placed after the marks' first frame: the incidents come first
+      var self = this;
+      setTimeout(function () { if (self._map) self._update(); }, 0);
     },
     onRemove: function (map) {
       map.off("zoomend moveend resize sacontrols", this._update, this);
@@ -689,10 +870,12 @@
       this._box.textContent = "";
       this.shown = 0;
       this.names = [];
+      // Every candidate goes in at once and is measured in one layout pass, then the clashing
+      // ones leave (measuring each as it is added would lay the page out once per name).
+      var candidates = [];
       for (var i = 0; i < this._labels.length; i++) {
         var l = this._labels[i];
         if (l[4] > zoom || !bounds.contains([l[3], l[2]])) continue;
-        var at = map.latLngToLayerPoint([l[3], l[2]]), c = map.latLngToContainerPoint([l[3], l[2]]);
         var label = el("div", "sa-label" + (l[4] <= 6 ? " sa-big" : l[4] <= 8 ? " sa-mid" : ""));
         label.appendChild(el("span", "sa-en", l[0]));
         if (l[1]) {
@@ -701,17 +884,21 @@
           ar.dir = "rtl";
           label.appendChild(ar);
         }
-        L.DomUtil.setPosition(label, at);
+        L.DomUtil.setPosition(label, map.latLngToLayerPoint([l[3], l[2]]));
         this._box.appendChild(label);
-        var w = label.offsetWidth, h = label.offsetHeight;
+        candidates.push([label, l[0], map.latLngToContainerPoint([l[3], l[2]])]);
+      }
+      var sizes = candidates.map(function (c) { return [c[0].offsetWidth, c[0].offsetHeight]; });
+      for (i = 0; i < candidates.length; i++) {
+        var c = candidates[i][2], w = sizes[i][0], h = sizes[i][1];
         var r = {l: c.x - 3, t: c.y - h / 2, r: c.x - 3 + w, b: c.y + h / 2};
         var clash = r.l < 0 || r.r > size.x || r.t < 0 || r.b > size.y || placed.some(function (p) {
           return r.l < p.r + 4 && r.r + 4 > p.l && r.t < p.b && r.b > p.t;
         });
-        if (clash) { label.remove(); continue; }
+        if (clash) { candidates[i][0].remove(); continue; }
         placed.push(r);
         this.shown += 1;
-        this.names.push(l[0]);
+        this.names.push(candidates[i][1]);
       }
     }
   });
