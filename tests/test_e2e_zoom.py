@@ -19,8 +19,7 @@ from playwright.sync_api import Error as PlaywrightError
 from benchmarks import synthetic
 from geo import open_store
 from geo.settings import DB_ENV
-from tests.test_e2e import (MAP_FRAME, ROOT, _free_port, _require_chromium, _wait_healthy,  # noqa: F401
-                            browser, wait_for_app)
+from tests.test_e2e import MAP_FRAME, ROOT, _free_port, _require_chromium, _wait_healthy, browser, wait_for_app  # noqa: F401
 
 SIZE = 21_000  # more located places than the map draws one by one (geo.map.layer.AGGREGATE_ABOVE)
 CENTRE = synthetic.CENTRES["Deir ez-Zor"][:2]  # (lon, lat): the densest part of the synthetic data
