@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-BENCHMARKS = ("store", "app", "import", "export", "map", "geocode", "extract", "linking")
+BENCHMARKS = ("store", "app", "import", "export", "map", "zoom", "geocode", "extract", "linking")
 
 
 def run(names: tuple[str, ...], sizes: list[int] | None) -> list[dict]:

@@ -574,8 +574,9 @@
       box.tabIndex = -1;
       return box;
     }, POPUP);
-    var hook = {count: markers.length, mode: data.mode, incidents: data.n, group: group,
-                buildMs: performance.now() - t0, drawnMs: null};
+    // cell: the grid size in degrees of a cells layer (null for single incidents), read by the tests
+    var hook = {count: markers.length, mode: data.mode, cell: cells ? data.cell : null, incidents: data.n,
+                group: group, buildMs: performance.now() - t0, drawnMs: null};
     window.strikeAtlasLayer = hook;
     zoomToSelection(group);  // under the zoom buttons, above the list
     keyboardList(group, markers, tip);
