@@ -150,6 +150,7 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
         mention = _classify(words, start, end, before, after, previous, clause, gazetteer, list_head, header)
         if mention is None:
             continue
+        mention = _as_province(mention, previous, clause, before, after)
         found.append(mention)
         previous = mention
         if mention.role in ("target", "near"):
@@ -261,6 +262,47 @@ def _classify(words: str, start: int, end: int, before: str, after: str,
                                        or re.match(r"\A,\s+near\b", after)):
         return PlaceMention(words, start, end, role, None, None, True)
     return None
+
+
+# Province capitals: named right after a village ("Hajin in Deir ez-Zor") they name the province
+CAPITALS = {"deir ez-zor": "Deir ez-Zor", "ar raqqah": "Raqqa", "aleppo": "Aleppo", "idlib": "Idlib",
+            "al hasakah": "Al-Hasakah", "daraa": "Daraa", "hamah": "Hama", "homs": "Homs",
+            "as suwayda": "As-Suwayda", "latakia": "Latakia", "tartus": "Tartus", "al qunaytirah": "Quneitra"}
+_CAPITALS = {fold(name): province for name, province in CAPITALS.items()}
+_COMPASS = (r"(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
+            r"south-?western|central|rural)")
+# what joins a village to the province that qualifies it: "X in Deir ez-Zor", "X, eastern Deir Ezzor"
+_QUALIFIER_BETWEEN = re.compile(
+    rf"\A(?:\s*,\s*|\s+in\s+|\s+of\s+)(?:the\s+)?(?:Syria['’]s\s+)?(?:{_COMPASS}\s+)?\Z", re.IGNORECASE)
+_COMPASS_BEFORE = re.compile(rf"\b(?:in|across|of|throughout)\s+(?:the\s+)?(?:Syria['’]s\s+)?{_COMPASS}\s+$",
+                             re.IGNORECASE)
+_CITY_SAID = re.compile(r"\A\s+(?:city|City)\b")
+_CITY_BEFORE = re.compile(r"\b(?:city|town)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def province_named(mention: PlaceMention) -> str | None:
+    """The province a mention's words name ("Deir Ezzor", or a capital read as its province)."""
+    province = province_of(mention.words)
+    if province is None and mention.match is not None and mention.match.country == "SY":
+        province = _CAPITALS.get(fold(mention.match.name))
+    return province
+
+
+def _as_province(mention: PlaceMention, previous: PlaceMention | None, clause: str, before: str,
+                 after: str) -> PlaceMention:
+    """A province named beside a village qualifies it ("Hajin in Deir ez-Zor"; "in eastern Deir
+    Ezzor"): it is the province, not a second place, unless the text says the city."""
+    if mention.role not in ("target", "near") or _CITY_SAID.match(after) or _CITY_BEFORE.search(before):
+        return mention
+    province = province_named(mention)
+    if province is None:
+        return mention
+    after_village = previous is not None and previous.role in ("target", "near") \
+        and province_named(previous) is None \
+        and _QUALIFIER_BETWEEN.match(clause[previous.end:mention.start])
+    if after_village or _COMPASS_BEFORE.search(before):
+        return PlaceMention(mention.words, mention.start, mention.end, "province", None, province)
+    return mention
 
 
 def _sentence_start(before: str) -> bool:

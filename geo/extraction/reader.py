@@ -26,7 +26,7 @@ from geo.extraction import attribution
 from geo.extraction import text as report_text
 from geo.extraction.dates import TimeRef, find_time, split_dateline
 from geo.model import Incident, ValidationError, report_hash
-from geo.extraction.places import PlaceMention, find_places, haversine_km, mentions_coreference
+from geo.extraction.places import PlaceMention, find_places, haversine_km, mentions_coreference, province_named
 from geo.extraction.text import ExtractionError, Sentence
 from geo.extraction.tolls import REVISED_TO, Count, find_counts, tolls
 
@@ -41,6 +41,9 @@ _HARD_SPLIT = re.compile(r",\s+(?:only\s+|just\s+)?(?:a|one|two|three|\d+)\s+day
 _REVISION = re.compile(rf"\b{REVISED_TO}\s+(?:\w+\s+){{0,2}}$", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r";\s*|,?\s+(?:while|whereas|meanwhile)\s+|,\s+and\s+(?=(?:in|at|near)\s)"
                            r"|\s+[—–]\s+", re.IGNORECASE)
+# "X area in Y", "the X district of Y town": X is a part of the town Y
+_PART_OF = re.compile(r"\s+(?:area|district|neighbou?rhood|quarter|suburb|camp)\s+(?:in|of)\s+(?:the\s+)?"
+                      r"(?:(?:town|city|village)\s+of\s+)?", re.IGNORECASE)
 _ATTACK = re.compile(r"\b(?:struck|strikes?|hit|hitting|bomb\w*|shell\w*|raid\w*|target\w*|pounded|"
                      r"attack\w*|aircraft|warplanes?|jets|drones?|air\s*-?strikes?|airstrikes?|"
                      r"missiles?|rockets?|artillery|explosion|blast|killed|killing|died|dead)\b",
@@ -449,6 +452,23 @@ class _Reader:
             return None
         return Candidate(incident, round(max(0.05, min(0.99, confidence)), 2), "; ".join(notes), evidence)
 
+    def _parts_of_towns(self, targets: list[PlaceMention], notes: list[str]) -> list[PlaceMention]:
+        """"Bu Badran area in al-Susa town": an unknown district placed at its town (geo_precision
+        2, the district's name kept), not a second place."""
+        out = list(targets)
+        for part in targets:
+            if part.match is not None:
+                continue
+            m = _PART_OF.match(self.text, part.end)
+            town = next((t for t in targets if m and t.match is not None and t.start == m.end()), None)
+            if town is None:
+                continue
+            located = PlaceMention(part.words, part.start, part.end, "target",
+                                   dataclasses.replace(town.match, name=part.words, geo_precision=2), town.province, True)
+            out = [located if t is part else t for t in out]
+            notes.append(f"'{part.words}' is a part of {town.name} ('{town.words}'): placed there, geo_precision 2")
+        return out
+
     def _places(self, draft: _Draft, notes: list[str], mark) -> tuple:
         abroad = [p for p in draft.places if p.abroad and p.role in ("target", "near")]
         if abroad and any(p.role in ("target", "near") and not p.abroad for p in draft.places):
@@ -457,18 +477,31 @@ class _Reader:
             draft.places = [p for p in draft.places if p not in abroad]
         targets = [p for p in draft.places if p.role == "target"]
         near = [p for p in draft.places if p.role in ("near", "ref")]
+        targets = self._parts_of_towns(targets, notes)
         located_targets = [p for p in targets if p.match is not None]
+        approx = None  # a landmark an unknown village is told relative to: it is placed there
         if located_targets:
-            chosen, precision = targets, 1
+            chosen = targets
+            precision = 2 if any(p.match.geo_precision == 2 for p in located_targets) else 1
         elif any(p.match is not None and p.role == "near" for p in near):
             # "in X, near Y" with X unknown: Y locates it (a "south of Y" landmark does not)
             chosen = targets + [p for p in near if p.match is not None and p.role == "near"]
             precision = 2
         elif targets:
             chosen, precision = targets, 1
+            approx = next((p for p in near if p.role == "ref" and p.match is not None and not p.abroad
+                           and province_named(p) != p.name), None) or next(
+                (p for p in near if p.role == "ref" and p.match is not None and not p.abroad), None)
+            if approx is not None:
+                precision = 2
         elif draft.province_only:
-            notes.append(f"place: only the province ({draft.province_only}) is named")
-            return [], [], draft.province_only, 3
+            named = [p for p in draft.places if p.role in ("target", "near") and p.match is None]
+            notes.append(f"place: only the province ({draft.province_only}) is named"
+                         + (f" beside {', '.join(p.words for p in named)}, which the gazetteer does not know"
+                            if named else ""))
+            for p in named:
+                mark("place", p.start, p.end)
+            return [p.words for p in named], [None] * len(named), draft.province_only, 3
         else:
             return None, None, None, None
         names, points, seen = [], [], set()
@@ -477,8 +510,11 @@ class _Reader:
                 continue
             seen.add(p.name)
             names.append(p.name)
-            points.append(p.point)
+            points.append(p.point if p.point is not None or approx is None else approx.point)
             mark("place", p.start, p.end)
+        if approx is not None:
+            notes.append(f"placed at {approx.name} ('{approx.words}'), the town it is told relative to "
+                         f"(geo_precision 2): {', '.join(p.words for p in chosen)} is not in the gazetteer")
         located = [p for p in chosen if p.match is not None]
         missing = [p.words for p in chosen if p.match is None]
         desc = ", ".join(f"{p.name} ('{p.words}'{'' if p.match.score >= 0.95 else f', spelling match {p.match.score:.2f}'})"
