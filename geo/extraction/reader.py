@@ -24,13 +24,13 @@ from typing import Any
 from geo.extraction import attribution
 
 from geo.extraction import text as report_text
-from geo.extraction.dates import TimeRef, find_time, split_dateline
+from geo.extraction.dates import PAST_CONTEXT, TimeRef, find_time, latest_named_date, split_dateline
 from geo.model import Incident, ValidationError, report_hash
 from geo.extraction.places import PlaceMention, find_places, haversine_km, mentions_coreference, province_named
 from geo.extraction.text import ExtractionError, Sentence
 from geo.extraction.tolls import REVISED_TO, Count, find_counts, tolls
 
-__all__ = ["extract", "Extraction", "Candidate", "Evidence", "ExtractionError"]
+__all__ = ["extract", "Extraction", "Candidate", "Evidence", "NotCoded", "ExtractionError"]
 
 SURE_SPELLING = 0.9  # a weaker spelling match far from the report's other places is not trusted
 FAR_KM = 150
@@ -68,6 +68,8 @@ class Candidate:
     confidence: float
     explanation: str
     evidence: list[Evidence] = field(default_factory=list)
+    explicit_date: bool = False  # the date comes from a date in the text ("3 March 2018")
+    past_words: str | None = None  # words telling the toll as past context ("last year's")
 
     def to_feature(self) -> dict[str, Any]:
         """The incident's GeoJSON Feature with `confidence` and `explanation` added."""
@@ -78,14 +80,30 @@ class Candidate:
 
 
 @dataclass
+class NotCoded:
+    """A toll the report gives that is not coded as an incident, with the reason and, where the
+    words allow, a pre-filled low-confidence candidate an analyst can accept in one step."""
+
+    words: str  # the toll's words, e.g. "at least 22 children"
+    start: int
+    end: int
+    reason: str
+    candidate: Candidate | None = None
+
+
+@dataclass
 class Extraction:
-    """What a report gave: its cleaned text (spans refer to it), the date used, the candidates."""
+    """What a report gave: its cleaned text (spans refer to it), the date used, the candidates,
+    and every toll read but not coded (`skipped`). `needs_date`: the report has no dateline, no
+    date was given and the text names none, so relative days ("on Monday") are unknown."""
 
     text: str
     report_date: dt.date
     incidents: list[Candidate]
     warnings: list[str]
     report_hash: str
+    skipped: list[NotCoded] = field(default_factory=list)
+    needs_date: bool = False
 
     def to_incidents(self) -> list[Incident]:
         return [c.incident for c in self.incidents]
@@ -102,10 +120,18 @@ def extract(text: str | bytes, report_date: dt.date | None = None, gazetteer: An
     if dateline and report_date and dateline != report_date:
         warnings.append(f"the report's dateline {dateline} is used; the date given ({report_date}) is not")
     day = dateline or report_date
+    unknown_day = False
     if day is None:
-        day = dt.date.today()
-        warnings.append(f"no dateline (a first line 'date YYYY-MM-DD') and no date given: relative "
-                        f"dates are counted from today, {day}; check them or give the report's date")
+        anchor = latest_named_date(cleaned[body_start:], dt.date.today())
+        if anchor is not None:
+            day = anchor
+            warnings.append(f"no dateline and no date given: relative days ('on Monday', 'yesterday') are "
+                            f"counted from the latest date the report names, {day}; give the report's "
+                            "date if it is another")
+        else:
+            day, unknown_day = dt.date.today(), True
+            warnings.append(f"no dateline (a first line 'date YYYY-MM-DD') and no date given: relative "
+                            f"dates are counted from today, {day}; check them or give the report's date")
     if gazetteer is None:
         from geo.places.gazetteer import default_gazetteer
         gazetteer = default_gazetteer()
@@ -118,7 +144,10 @@ def extract(text: str | bytes, report_date: dt.date | None = None, gazetteer: An
     reader = _Reader(cleaned, day, gazetteer, warnings)
     for index, sentence in enumerate(report_text.sentences(cleaned, body_start)):
         reader.read(index, sentence)
-    return Extraction(cleaned, day, reader.finish(digest), warnings, digest)
+    incidents = reader.finish(digest)
+    needs_date = unknown_day and any(not c.explicit_date for c in incidents + [
+        n.candidate for n in reader.skipped if n.candidate is not None])
+    return Extraction(cleaned, day, incidents, warnings, digest, reader.skipped, needs_date)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -142,6 +171,8 @@ class _Draft:
     notes: list[str] = field(default_factory=list)
     penalty: float = 0.0
     country: str = "SY"
+    skip_reason: str | None = None  # set when the toll is read but not coded
+    past: str | None = None  # words telling the toll as past context ("last year's")
 
     @property
     def needs_places(self) -> bool:
@@ -166,6 +197,8 @@ class _Reader:
         self.inherited: TimeRef | None = None
         self.monitor: str | None = None
         self.anchors: list[tuple[float, float]] = []  # places the gazetteer matched surely
+        self.history: list[_Draft] = []  # tolls over months or years: listed, not coded
+        self.skipped: list[NotCoded] = []
 
     def read(self, index: int, sentence: Sentence) -> None:
         self.sentences.append(sentence)
@@ -202,8 +235,17 @@ class _Reader:
         if found and time is not None and time.is_history:
             self.warnings.append(f"not coded: “{_short(sentence.text)}” gives a toll over a long "
                                  f"period ({time.words}), not one incident")
+            for t in found:
+                draft = self._new_draft(t, index, sentence, None)
+                draft.places = list(places)
+                draft.province_only = next((p.province for p in places if p.role == "province"), None)
+                draft.skip_reason = f"a toll over a long period ({time.words}), not one incident"
+                self.history.append(draft)
             return
         drafts = [self._new_draft(t, index, sentence, time) for t in found]
+        past = PAST_CONTEXT.search(clause)
+        for draft in drafts:
+            draft.past = past.group(0) if past else None
         self._read_actor_and_event(drafts, clause, offset, index)
         self._assign_places(drafts, places, clause, offset, index)
         self._assign_parts(drafts, counts, index)
@@ -332,13 +374,95 @@ class _Reader:
 
     def finish(self, digest: str) -> list[Candidate]:
         url = attribution.find_url(self.text)
-        out = []
-        for draft in self.drafts:
+        out: list[Candidate] = []
+        for draft in self.drafts + self.history:
             self._check_far_matches(draft)
             self._fill_attribution(draft)
             candidate = self._candidate(draft, digest, url)
-            if candidate is not None:
+            if draft.skip_reason is None and candidate is not None:
                 out.append(candidate)
+                continue
+            if candidate is None:  # no place, or a field that could not be coded
+                candidate = self._candidate(draft, digest, url, placeless=True)
+            self._skip(draft.toll, draft.skip_reason or "not coded", candidate)
+        out = self._merge_mentions(out)
+        out = self._drop_totals(out)
+        return self._set_background(out)
+
+    def _skip(self, toll: Count, reason: str, candidate: Candidate | None) -> None:
+        if candidate is not None:
+            candidate.confidence = min(candidate.confidence, NOT_CODED_CONFIDENCE)
+            candidate.explanation = f"not coded: {reason}; " + candidate.explanation
+        self.skipped.append(NotCoded(self.text[toll.start:toll.end], toll.start, toll.end, reason, candidate))
+
+    def _merge_mentions(self, found: list[Candidate]) -> list[Candidate]:
+        """One incident per place and day: mentions of the same place and day (a headline and
+        its lead, a wire story repeated, a closing restatement) merge; the fullest mention's
+        figures are kept with every mention's evidence. A toll told for the province only on a
+        day a named place of that province has a toll at least as high is that incident, told
+        vaguely."""
+        out: list[Candidate] = []
+        for cand in found:
+            same = next((o for o in out if _place_day(o) == _place_day(cand)), None)
+            if same is None:
+                out.append(cand)
+                continue
+            keep, other = (cand, same) if _fullness(cand) > _fullness(same) else (same, cand)
+            keep.evidence += [e for e in other.evidence if e not in keep.evidence]
+            keep.explanation += f"; merged with another mention of the same place and day ('{_toll_words(other)}')"
+            out[out.index(same)] = keep
+        vague = [c for c in out if _province_only(c)]
+        for cand in vague:
+            inc = cand.incident
+            host = next((o for o in out if o is not cand and not _province_only(o) and o.incident.date == inc.date
+                         and o.incident.province == inc.province and o.incident.cumulative == inc.cumulative
+                         and (o.incident.killed or 0) >= (inc.killed or 0)), None)
+            if host is not None:
+                host.evidence += [e for e in cand.evidence if e not in host.evidence]
+                host.explanation += (f"; '{_toll_words(cand)}' in {inc.province} the same day read as this "
+                                     "incident")
+                out.remove(cand)
+        return out
+
+    def _drop_totals(self, found: list[Candidate]) -> list[Candidate]:
+        """A toll that is the sum of two or more incidents told with it the same day is their
+        total ("12 killed: two in Idlib, ten in Aleppo"), not another incident."""
+        out = list(found)
+        for cand in found:
+            inc = cand.incident
+            parts = [o for o in out if o is not cand and o.incident.date == inc.date and not o.incident.cumulative
+                     and o.incident.killed is not None]
+            if inc.killed is None or inc.cumulative or len(parts) < 2:
+                continue
+            if _sums_to(sorted(o.incident.killed for o in parts), inc.killed):
+                out.remove(cand)
+                start, end = _toll_span(cand)
+                self.skipped.append(NotCoded(self.text[start:end], start, end,
+                                             "the total of the incidents told with it", cand))
+                cand.confidence = min(cand.confidence, NOT_CODED_CONFIDENCE)
+        return out
+
+    def _set_background(self, found: list[Candidate]) -> list[Candidate]:
+        """A toll told as past context ("last year's", "the attack on April 4", "last week") or
+        dated two days or more before the report's latest news is background: listed with its
+        own date and a low confidence, not coded."""
+        news = [c for c in found if not c.incident.cumulative]
+        latest = max((dt.date.fromisoformat(c.incident.date) for c in news), default=None)
+        out = []
+        for cand in found:
+            inc = cand.incident
+            day = dt.date.fromisoformat(inc.date_end or inc.date)
+            past = cand.past_words
+            old = latest is not None and (latest - day).days >= BACKGROUND_DAYS
+            if past or old:
+                why = f"told as past context ('{past}')" if past else \
+                    f"dated {inc.date}, {(latest - day).days} days before the report's latest news ({latest})"
+                start, end = _toll_span(cand)
+                cand.confidence = min(cand.confidence, NOT_CODED_CONFIDENCE)
+                cand.explanation = f"background: {why}; " + cand.explanation
+                self.skipped.append(NotCoded(self.text[start:end], start, end, f"background: {why}", cand))
+                continue
+            out.append(cand)
         return out
 
     def _check_far_matches(self, draft: _Draft) -> None:
@@ -388,7 +512,7 @@ class _Reader:
             draft.event_type = _first(events, sorted(mine)) or _first(events, sorted(para)) \
                 or (events[0][1] if events else None)
 
-    def _candidate(self, draft: _Draft, digest: str, url: str | None) -> Candidate | None:
+    def _candidate(self, draft: _Draft, digest: str, url: str | None, placeless: bool = False) -> Candidate | None:
         toll = draft.toll
         evidence: list[Evidence] = []
         notes: list[str] = []
@@ -411,9 +535,13 @@ class _Reader:
         notes += draft.notes
 
         places, points, province, precision = self._places(draft, notes, mark)
-        if places is None:
+        if places is None and placeless:
+            places, points, province, precision = [], [], None, None
+            notes.append("place: none named; add it by hand")
+        elif places is None:
             self.warnings.append(f"a toll ('{toll.figure.text}') in “{_short(self.sentences[draft.sentence].text)}” "
                                  "names no place: not coded — add it by hand if it is an incident")
+            draft.skip_reason = draft.skip_reason or "no place is named for it"
             return None
         confidence -= min(0.2, 0.1 * sum(1 for p in points if p is None)) if points else 0.2
         if precision == 3:
@@ -447,10 +575,13 @@ class _Reader:
             "source": draft.source.source if draft.source else None, "source_url": url,
             "quote": quote, "cumulative": cumulative, "report_hash": digest,
         }
-        incident = _build(values, notes, self.warnings)
+        incident = _build(values, notes, self.warnings if not placeless else [])
         if incident is None:
+            draft.skip_reason = draft.skip_reason or "its figures could not be coded (see the warnings)"
             return None
-        return Candidate(incident, round(max(0.05, min(0.99, confidence)), 2), "; ".join(notes), evidence)
+        explicit = draft.time is not None and draft.time.kind in ("explicit", "date_span", "since_date")
+        return Candidate(incident, round(max(0.05, min(0.99, confidence)), 2), "; ".join(notes), evidence,
+                         explicit, draft.past)
 
     def _parts_of_towns(self, targets: list[PlaceMention], notes: list[str]) -> list[PlaceMention]:
         """"Bu Badran area in al-Susa town": an unknown district placed at its town (geo_precision
@@ -533,6 +664,47 @@ class _Reader:
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+NOT_CODED_CONFIDENCE = 0.3  # a toll listed but not coded: a candidate for the analyst, off by default
+BACKGROUND_DAYS = 2  # a toll dated this many days before the report's latest news is background
+
+
+def _place_day(c: Candidate) -> tuple:
+    inc = c.incident
+    where = tuple(sorted(f"{p[0]:.2f},{p[1]:.2f}" if p is not None else n.lower()
+                         for n, p in zip(inc.places, inc.points))) or ("province", inc.province or "")
+    return where, inc.date, inc.date_end, inc.cumulative
+
+
+def _province_only(c: Candidate) -> bool:
+    return not c.incident.places and c.incident.province is not None
+
+
+def _fullness(c: Candidate) -> tuple:
+    inc = c.incident
+    filled = sum(v is not None for v in (inc.killed, inc.killed_max, inc.children, inc.women, inc.injured))
+    return filled, inc.killed or 0
+
+
+def _toll_span(c: Candidate) -> tuple[int, int]:
+    ev = next((e for e in c.evidence if e.field == "killed"), None)
+    return (ev.start, ev.end) if ev else (0, 0)
+
+
+def _toll_words(c: Candidate) -> str:
+    ev = next((e for e in c.evidence if e.field == "killed"), None)
+    return ev.words if ev else str(c.incident.killed)
+
+
+def _sums_to(values: list[int], total: int) -> bool:
+    """Whether two or more of `values` add up to `total` (small lists: a report's tolls)."""
+    values = values[:12]
+    reachable = {0: 0}  # sum → how many values used (most)
+    for v in values:
+        for s, n in list(reachable.items()):
+            if s + v <= total:
+                reachable[s + v] = max(reachable.get(s + v, 0), n + 1)
+    return reachable.get(total, 0) >= 2
 
 def _clauses(sentence: str) -> list[tuple[int, str]]:
     """Split a sentence at ';', 'while', ', and in' — only where both sides tell a toll — and
