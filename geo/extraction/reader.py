@@ -403,7 +403,8 @@ class _Reader:
         vaguely."""
         out: list[Candidate] = []
         for cand in found:
-            same = next((o for o in out if _place_day(o) == _place_day(cand)), None)
+            same = None if _ADDITIVE.search(cand.incident.quote or "") else \
+                next((o for o in out if _place_day(o) == _place_day(cand)), None)
             if same is None:
                 out.append(cand)
                 continue
@@ -667,6 +668,12 @@ class _Reader:
 
 NOT_CODED_CONFIDENCE = 0.3  # a toll listed but not coded: a candidate for the analyst, off by default
 BACKGROUND_DAYS = 2  # a toll dated this many days before the report's latest news is background
+
+
+# "a second raid … killed three more": another event at the same place and day, not a mention
+_ADDITIVE = re.compile(r"\b(?:second|third|another|separate|further|additional|more|other)\s+"
+                       r"(?:\w+\s+){0,2}?(?:raid|strike|attack|air\s*strike|airstrike|bombing|shell|people|civilians)"
+                       r"|\b(?:\w+\s+)more\b(?!\s+than)", re.IGNORECASE)
 
 
 def _place_day(c: Candidate) -> tuple:
