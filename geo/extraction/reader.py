@@ -428,6 +428,12 @@ class _Reader:
     def _drop_totals(self, found: list[Candidate]) -> list[Candidate]:
         """A toll that is the sum of two or more incidents told with it the same day is their
         total ("12 killed: two in Idlib, ten in Aleppo"), not another incident."""
+        for item in self.skipped:  # a total told before its parts names no place of its own
+            inc = item.candidate.incident if item.candidate is not None else None
+            parts = [o.incident.killed for o in found if inc is not None and o.incident.date == inc.date
+                     and o.incident.killed is not None]
+            if inc is not None and inc.killed and len(parts) >= 2 and _sums_to(sorted(parts), inc.killed):
+                item.reason = "the total of the incidents told with it"
         out = list(found)
         for cand in found:
             inc = cand.incident

@@ -55,7 +55,7 @@ _BREAK = re.compile(r"\b(?:where|which|who|whom|whose|because|but|although|thoug
                     r"since|according|said|says|told|after\s+(?:the|a|an)\s+\w+\s+(?:had|was))\b|[;:(]",
                     re.IGNORECASE)
 # "the death toll", "the number of dead", "the toll from Saturday's strikes"
-_TOLL_NOUN = (r"(?:(?:death\s+)?toll|number\s+of\s+(?:the\s+)?(?:dead|deaths|victims|fatalities|martyrs|"
+_TOLL_NOUN = (r"(?:(?:death\s+)?toll|(?:number|count|tally)\s+of\s+(?:the\s+)?(?:dead|deaths|victims|fatalities|martyrs|"
               r"(?:people|civilians|those)\s+killed))")
 # "revised the figure to 12": a new toll for an incident already told (extract keeps it with that one)
 REVISED_TO = (r"(?:revised|revising|revises|corrected|correcting|updated|updating|raised|lowered)\s+"
@@ -64,6 +64,9 @@ _ROLE_BEFORE = re.compile(
     rf"(?P<kill>\b(?:(?:put|puts|putting|placed|places|placing|estimated|estimates|estimating|set|sets)"
     rf"\s+(?:the\s+)?{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,8}}?\s+at"
     rf"|{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,12}}?\s+(?:stood|stands|was|is|reached|rose|risen|climbed)\s+(?:to|at)"
+    rf"|{_TOLL_NOUN}(?:[\s,]+[\w'’-]+){{0,16}}?\s+(?:has\s+|had\s+)?(?:reached|rose|risen|climbed|climbs|rises|"
+    rf"jumped|jumps|increased|stood|stands)(?:\s+to|\s+at)?"
+    rf"|\b(?:raised|revised|put|puts|updated)\s+the\s+(?:death\s+)?toll(?:[\s,]+[\w'’-]+){{0,16}}?\s+(?:to|at)"
     r"|killing|killed|kills|kill|claimed\s+the\s+lives\s+of|claiming\s+the\s+lives\s+of|"
     r"took\s+the\s+lives\s+of|taking\s+the\s+lives\s+of|bodies\s+of|deaths\s+of|martyrdom\s+of|massacred|"
     r"death\s+toll(?:\s+[\w-]+){0,5}?\s+(?:to|of|at)|toll(?:\s+[\w'’-]+){0,6}?\s+(?:rose|risen|climbed|"
