@@ -69,6 +69,12 @@ _NOT_A_PLACE_AFTER = re.compile(
     r"\A(?:['’]s)?\s*(?:-based|-led|-backed|government|regime|authorities|Observatory|River|"
     r"forces|army|Democratic|military|officials|ministry|Arab|Civil|Network|Media|News|Times|"
     r"Post|Agency|Council|Dam\b(?!\s+(?:area|village|town)))", re.IGNORECASE)
+# "ISIL-held", "US-backed", "Kurdish-led": who holds or leads, not a place
+_NOT_A_PLACE_WORD = re.compile(r"-(?:held|led|backed|controlled|run|based|allied|linked)\Z", re.IGNORECASE)
+# a name's leading part stands for the place only before a facility ("Deir Ezzor Military Airport")
+_FACILITY = {"airport", "military", "air", "base", "dam", "bridge", "road", "street", "highway", "hospital",
+             "camp", "prison", "stadium", "square", "roundabout", "factory", "field", "fields", "station",
+             "university", "school", "mosque", "market", "countryside", "province", "governorate", "city"}
 _STRONG_AFTER = re.compile(rf"\A\s+(?:{_PLACE_NOUN}|village|town)\b(?!\s+of)|\A,\s+near\b", re.IGNORECASE)
 
 _NUMBER_WORDS = set(UNITS) | set(TENS) | {"dozens", "scores", "hundreds", "thousands", "dozen"}
@@ -85,7 +91,9 @@ STOP = {fold(w) for w in (
     "southern mr mrs dr general colonel president minister ministry secretary-general secretary "
     "united nations security council red crescent cross unicef ocha who msf amnesty hrw "
     "shiite sunni muslim muslims christian christians god allah a.m p.m gmt hospital school "
-    "mosque bakery market report reports there here".split())} | _NUMBER_WORDS
+    "mosque bakery market report reports there here death deaths toll dead killed strike strikes raid raids "
+    "air airstrike airstrikes news ticker world breaking update updated logo video photo image watch read "
+    "more related latest home back top".split())} | _NUMBER_WORDS
 _COREFERENCE = re.compile(r"\b(?:the|that|this)\s+(?:same\s+)?(?:city|town|village|neighbou?rhood)\b"
                           r"|\bthere\b", re.IGNORECASE)
 
@@ -138,7 +146,7 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
                     and (not _TAG_HEADER.match(clause, end) or clause[:start - 1].strip())):
             continue  # a source's name, a hashtag or a handle: a topic, not the place hit
         before, after = clause[max(0, start - 120):start], clause[end:end + 80]
-        if _NOT_A_PLACE_AFTER.match(after):
+        if _NOT_A_PLACE_AFTER.match(after) or _NOT_A_PLACE_WORD.search(words):
             continue
         list_head = previous
         if previous is not None and previous.role == "ref" and last_hit is not None \
@@ -156,12 +164,21 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
         if mention.role in ("target", "near"):
             last_hit = mention
     found.extend(_arabic_places(clause, gazetteer))
+    for m in _LOWER_NAMED.finditer(clause):  # "the Syrian city of raqqa": a feed copy lost its capitals
+        if any(p.start <= m.start(1) < p.end for p in found):
+            continue
+        match = gazetteer.resolve(m.group(1), country="SY")
+        if match is not None and match.score >= 0.95:
+            found.append(PlaceMention(m.group(1), m.start(1), m.end(1), "target", match, match.province, True))
     found.sort(key=lambda p: p.start)
     _disambiguate(found, gazetteer)
     for p in found:
         p.start += offset
         p.end += offset
     return found
+
+
+_LOWER_NAMED = re.compile(r"\b(?:city|town|village)\s+of\s+([a-z][a-z'’-]{2,30})\b")
 
 
 def mentions_coreference(clause: str) -> re.Match | None:
@@ -242,6 +259,8 @@ def _classify(words: str, start: int, end: int, before: str, after: str,
         # "Deir Ezzor Military Airport": the longest leading part the gazetteer knows
         parts = words.split()
         for n in range(len(parts) - 1, 0, -1):
+            if not all(w.lower() in _FACILITY for w in parts[n:]):
+                continue  # "Tal Qarrah" is not "Tal"
             match = gazetteer.resolve(" ".join(parts[:n]), country="SY")
             if match is not None:
                 break

@@ -41,6 +41,9 @@ _HARD_SPLIT = re.compile(r",\s+(?:only\s+|just\s+)?(?:a|one|two|three|\d+)\s+day
 _REVISION = re.compile(rf"\b{REVISED_TO}\s+(?:\w+\s+){{0,2}}$", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r";\s*|,?\s+(?:while|whereas|meanwhile)\s+|,\s+and\s+(?=(?:in|at|near)\s)"
                            r"|\s+[—–]\s+", re.IGNORECASE)
+_DATELINE_PLACE = re.compile(
+    r"\s*(?P<p>[A-Z][A-Za-z'’.-]+(?:[ ,]+[A-Z][A-Za-z'’.-]+){0,3})\s*\([^)\n]{1,40}\)\s*[-—–]*"
+    r"|\s*(?P<q>[A-Z]{3,}(?:[ ,-]+[A-Z]{2,}){0,3})[ \t]*(?:\n|\Z|[-—–])")
 # "X area in Y", "the X district of Y town": X is a part of the town Y
 _PART_OF = re.compile(r"\s+(?:area|district|neighbou?rhood|quarter|suburb|camp)\s+(?:in|of)\s+(?:the\s+)?"
                       r"(?:(?:town|city|village)\s+of\s+)?", re.IGNORECASE)
@@ -210,6 +213,10 @@ class _Reader:
             if source.source.split(" via ")[0] in attribution.KNOWN_SOURCES:
                 self.monitor = source.source.split(" via ")[0]
         skip = attribution.source_spans(sentence.text)
+        dateline = _DATELINE_PLACE.match(sentence.text)
+        if dateline:  # "BEIRUT (AP) —", "Damascus (Iraqinews.com) –": where it was filed, not the place hit
+            name = "p" if dateline.group("p") else "q"
+            skip = skip + [(dateline.start(name), dateline.end(name))]
         attack = bool(_ATTACK.search(sentence.text))
         for start, clause in _clauses(sentence.text):
             offset = sentence.start + start
