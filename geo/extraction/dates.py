@@ -39,6 +39,8 @@ _WIRE_HEAD_RE = re.compile(
 
 _PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name, rx in {
     "history": rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:{_MON}\s+)?(?:19|20)\d\d\b"
+               r"|\b(?:[\w-]+-year(?:-old)?|years?-long|long-running)\s+(?:civil\s+)?(?:conflict|war)\b"
+               r"|\b(?:conflict|war)\s+(?:has|had)\s+(?:so\s+far\s+)?killed\b|\bsince\s+(?:the\s+)?(?:eruption|outbreak)\b"
                r"|\bsince\s+the\s+(?:start|beginning|outset)\s+of\b|\b(?:so far\s+)?this\s+year\b"
                r"|\bsince\s+(?:the\s+)?(?:campaign|offensive|war|battle|conflict)\b"
                rf"|\bin\s+(?:{_MON}\s+)?(?:19|20)\d\d\b|\blast\s+year\b"
@@ -73,7 +75,7 @@ PRIORITY = ("history", "since_weekday", "since_date", "past_days", "last_month",
 PAST_CONTEXT = re.compile(
     rf"\blast\s+(?:year|month|week)(?:['’]s)?\b|\bearlier\s+(?:this|that|last)\s+(?:month|year|week)\b"
     rf"|\b(?:two|three|four|several|a\s+few|\d{{1,2}})\s+(?:weeks|months)\s+ago\b|\ba\s+(?:week|month|year)\s+ago\b"
-    rf"|\b(?:attack|strike|massacre|bombing|raid|shelling|assault)s?\s+(?:on|of)\s+(?:(?P<d1>\d{{1,2}})\s+{_MON}|{_MON}\s+\d{{1,2}})\b"
+    rf"|\b(?:attack|strike|massacre|bombing|raid|shelling|assault)s?\s+(?:(?:on|of)\s+)?(?:(?P<d1>\d{{1,2}})\s+{_MON}|{_MON}\s+\d{{1,2}})\b"
     rf"|\bin\s+(?:early|mid|late)[-\s]+{_MON}(?!\s+\d)|\b(?:in|during)\s+(?:the\s+month\s+of\s+)?{_MON}(?!\s*\d)(?!\w)"
     rf"|\bearlier\s+in\s+{_MON}\b",
     re.IGNORECASE)

@@ -26,7 +26,7 @@ from geo.extraction import attribution
 from geo.extraction import text as report_text
 from geo.extraction.dates import PAST_CONTEXT, TimeRef, find_time, latest_named_date, split_dateline
 from geo.model import Incident, ValidationError, report_hash
-from geo.extraction.places import PlaceMention, find_places, haversine_km, mentions_coreference, province_named
+from geo.extraction.places import PlaceMention, find_places, haversine_km, mentions_coreference, province_named, CAPITALS
 from geo.extraction.text import ExtractionError, Sentence
 from geo.extraction.tolls import REVISED_TO, Count, find_counts, tolls
 
@@ -145,6 +145,7 @@ def extract(text: str | bytes, report_date: dt.date | None = None, gazetteer: An
         warnings.append(_arabic_message(body, gazetteer))
         return Extraction(cleaned, day, [], warnings, digest)
     reader = _Reader(cleaned, day, gazetteer, warnings)
+    reader.unknown_day = unknown_day
     for index, sentence in enumerate(report_text.sentences(cleaned, body_start)):
         reader.read(index, sentence)
     incidents = reader.finish(digest)
@@ -200,6 +201,7 @@ class _Reader:
         self.inherited: TimeRef | None = None
         self.monitor: str | None = None
         self.anchors: list[tuple[float, float]] = []  # places the gazetteer matched surely
+        self.unknown_day = False  # no dateline, date or named date: relative days are guesses
         self.history: list[_Draft] = []  # tolls over months or years: listed, not coded
         self.skipped: list[NotCoded] = []
 
@@ -239,6 +241,8 @@ class _Reader:
         self.anchors += [p.match.point for p in places
                          if p.match is not None and p.role != "province" and p.match.score >= SURE_SPELLING]
         found = tolls(counts)
+        if any((t.low or 0) >= RUNNING_TOTAL for t in found) and (time is None or not time.is_history):
+            time = TimeRef("history", None, words=f"a toll of {max(t.low or 0 for t in found):,}")
         if found and time is not None and time.is_history:
             self.warnings.append(f"not coded: “{_short(sentence.text)}” gives a toll over a long "
                                  f"period ({time.words}), not one incident")
@@ -419,6 +423,16 @@ class _Reader:
             keep.evidence += [e for e in other.evidence if e not in keep.evidence]
             keep.explanation += f"; merged with another mention of the same place and day ('{_toll_words(other)}')"
             out[out.index(same)] = keep
+        for cand in [c for c in out if _at_capital(c)]:
+            inc = cand.incident
+            host = next((o for o in out if o is not cand and not _at_capital(o) and o.incident.province == inc.province
+                         and o.incident.killed is not None and o.incident.killed == inc.killed
+                         and o.incident.cumulative == inc.cumulative
+                         and (o.incident.date == inc.date or "no date words" in cand.explanation)), None)
+            if host is not None:  # "Deir ez-Zor strike kills 12" over "a strike near Mayadin killed 12"
+                host.evidence += [e for e in cand.evidence if e not in host.evidence]
+                host.explanation += f"; the same toll told for {inc.places[0] if inc.places else inc.province} read as this incident"
+                out.remove(cand)
         vague = [c for c in out if _province_only(c)]
         for cand in vague:
             inc = cand.incident
@@ -467,7 +481,8 @@ class _Reader:
             inc = cand.incident
             day = dt.date.fromisoformat(inc.date_end or inc.date)
             past = cand.past_words
-            old = latest is not None and (latest - day).days >= BACKGROUND_DAYS
+            old = latest is not None and (latest - day).days >= BACKGROUND_DAYS and not (
+                self.unknown_day and not cand.explicit_date)  # weekdays counted from a guessed day prove nothing
             if past or old:
                 why = f"told as past context ('{past}')" if past else \
                     f"dated {inc.date}, {(latest - day).days} days before the report's latest news ({latest})"
@@ -480,7 +495,15 @@ class _Reader:
         return out
 
     def _check_far_matches(self, draft: _Draft) -> None:
-        """Unlocate a loose spelling match far from every place the report names surely."""
+        """Unlocate a loose spelling match far from every place the report names surely, or in
+        another province than the one the clause names ("Ghariya … the province of Deraa")."""
+        for p in draft.places:
+            if p.match is None or p.role == "province" or p.match.score >= 0.97 or not draft.province_only \
+                    or p.match.province in (None, draft.province_only):
+                continue
+            draft.notes.append(f"'{p.words}' not located: the nearest spelling, {p.match.name}, is in "
+                               f"{p.match.province}, not {draft.province_only} as the report says")
+            p.match, p.province = None, None
         if not self.anchors:
             return
         for p in draft.places:
@@ -679,6 +702,7 @@ class _Reader:
 
 # --- helpers --------------------------------------------------------------------------------------
 
+RUNNING_TOTAL = 1000  # a toll this high is a running total (a war, a month), never one strike
 NOT_CODED_CONFIDENCE = 0.3  # a toll listed but not coded: a candidate for the analyst, off by default
 BACKGROUND_DAYS = 2  # a toll dated this many days before the report's latest news is background
 
@@ -694,6 +718,13 @@ def _place_day(c: Candidate) -> tuple:
     where = tuple(sorted(f"{p[0]:.2f},{p[1]:.2f}" if p is not None else n.lower()
                          for n, p in zip(inc.places, inc.points))) or ("province", inc.province or "")
     return where, inc.date, inc.date_end, inc.cumulative
+
+
+def _at_capital(c: Candidate) -> bool:
+    """Told only for a province or its capital: what a headline names for a village's strike."""
+    inc = c.incident
+    return _province_only(c) or (len(inc.places) == 1 and inc.province is not None
+                                 and CAPITALS.get(inc.places[0].lower()) == inc.province)
 
 
 def _province_only(c: Candidate) -> bool:

@@ -89,6 +89,7 @@ _AGES = re.compile(rf"\b(?:aged|ages(?:\s+of)?|age\s+of)\s+(?:between\s+)?(?P<ag
                    rf"(?:\s*(?:,|and|to|or|[-–])\s*{NUMBER})*)", re.IGNORECASE)
 ADULT_AGE = 18
 
+_OF_THE_VICTIMS = re.compile(r"\A\s+of\s+the\s+(?P<noun>victims|dead|people|civilians|casualties)\b", re.IGNORECASE)
 _LOOK_BACK = 120  # characters before a figure that can say what it counts
 MAX_FIGURES = 200  # per clause: no sentence of a report holds more; keeps extraction linear
 
@@ -250,7 +251,7 @@ def _count_from_figure(clause: str, fig: Figure) -> Count | None:
         noun = of_them.group("noun").lower()
         part_of = "children" if noun in CHILD_NOUNS else "women"
         return Count(fig, fig.start, fig.end + of_them.end(), noun, part=True, part_of=part_of)
-    noun_match = _NOUN_AFTER.match(after)
+    noun_match = _NOUN_AFTER.match(after) or _OF_THE_VICTIMS.match(after)
     if noun_match:
         noun = noun_match.group("noun").lower()
         end = fig.end + noun_match.end()
@@ -327,6 +328,9 @@ def _find_roles(clause: str, counts: list[Count]) -> None:
         if count.noun in DEAD_NOUNS and not (m and m.group("injure")):
             count.role = "killed"
             continue
+        if _ROSE_TO.search(before) and _NUMBER_OF_DEAD.search(masked, count.end, count.end + 300):
+            count.role, count.role_told_before = "killed", True  # "It rose to 5 … the number of people killed"
+            continue
         if m is None and i > 0 and mains[i - 1].role and count.noun is not None and \
                 mains[i - 1].role_told_before and _PART_CHAIN.match(clause[mains[i - 1].end:count.start]):
             count.role = mains[i - 1].role  # "killing a driver and two passengers"
@@ -361,6 +365,9 @@ def _find_roles(clause: str, counts: list[Count]) -> None:
             mains[i].role = mains[i + 1].role
 
 
+_ROSE_TO = re.compile(r"\b(?:rose|risen|increased|climbed|raised|reached)\s+to\s*$", re.IGNORECASE)
+_NUMBER_OF_DEAD = re.compile(r"\bthe\s+number\s+of\s+(?:[\w-]+\s+){0,3}?(?:(?:who|that)\s+(?:were|have\s+been|had\s+been)\s+"
+                             r"(?:killed|documented)|killed|dead|deaths|martyrs|victims|fatalities)\b", re.IGNORECASE)
 _CONFIRMED = re.compile(rf"\b(?:confirm|confirmed|verify|verified|identify|identified|document|documented)\s+"
                         rf"(?:so\s+far\s+)?(?:only\s+|just\s+)?(?P<n>{NUMBER})\b(?!\s+(?:strikes?|raids?|attacks?))",
                         re.IGNORECASE)
