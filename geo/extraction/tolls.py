@@ -43,7 +43,7 @@ _BARE_OK = re.compile(r"\A\s*(?:[,.;:)]|$|(?:were|was|have|had|are|is|killed|dea
                       r"injured|hurt|in|at|on|and|when|after|from|during|more|others|perished)\b)",
                       re.IGNORECASE)
 _NOT_A_COUNT_BEFORE = re.compile(r"(?:\bof|\bNo\.|\bnumber|\bresolution|\broute|\bhighway|\$|#|"
-                                 r"\bat|\bpage|\bfrom)\s*$|\d[:.]\s*$|\w\($", re.IGNORECASE)
+                                 r"\bat|\bpage|(?<!ranging\s)(?<!ranged\s)\bfrom)\s*$|\d[:.]\s*$|\w\($", re.IGNORECASE)
 
 KILL_WORDS = (r"killed|kills|killing|kill|dead|died|die|dies|deaths?|perished|slain|lost\s+their\s+lives|"
               r"lost\s+(?:his|her)\s+life|fatalit(?:y|ies)|massacred|bodies|lifeless|death\s+toll|"
