@@ -90,14 +90,46 @@ def main(repeats: int = 30) -> list[dict]:
     print(f"  extract, warm gazetteer cache : {warm[0]:6.1f} / {warm[1]:6.1f} ms per report")
     print(f"  naive: {lookups} candidates() lookups of every capitalised sequence, then the same extraction: "
           f"{naive[0]:6.1f} / {naive[1]:6.1f} ms  → {naive[0] / ours[0]:.1f}× slower")
+    hostile = hostile_inputs(gazetteer)
     common = {"bench": "extract", "size": f"{len(text) / 1000:.1f} KB", "target": f"< {TARGET_MS:.0f} ms"}
-    return [
+    return hostile + [
         {**common, "what": "ms per report (cold cache, best)", "value": round(ours[0], 1),
          "naive": round(naive[0], 1), "ratio": round(naive[0] / ours[0], 1),
          "note": "naive: gazetteer.candidates on every capitalised sequence first"},
         {**common, "what": "ms per report (warm cache, best)", "value": round(warm[0], 1), "naive": None,
          "ratio": None, "note": f"median {warm[1]:.1f} ms"},
     ]
+
+
+# Inputs that once made extraction quadratic or raise (synthetic, built here): seconds per 100 KB.
+HOSTILE = {
+    "'al-' x 60,000": "al-" * 60_000,
+    "'killed ' + 100,000 digits": "killed " + "7" * 100_000,
+    "'Al-' x 30,000": "Al-" * 30_000,
+    "'www.' x 25,000": "www." * 25_000,
+    "one 100 KB sentence of capitalised words": "Deir " * 20_000,
+    "one 100 KB sentence of number words": "twenty " * 15_000,
+}
+HOSTILE_TARGET_S = 1.0  # per 100 KB
+
+
+def hostile_inputs(gazetteer) -> list[dict]:
+    rows = []
+    print(f"hostile inputs (target about {HOSTILE_TARGET_S:.0f} s per 100 KB, no traceback):")
+    for name, text in HOSTILE.items():
+        start = time.perf_counter()
+        try:
+            extract(text, dt.date(2017, 10, 11), gazetteer)
+            outcome = "ok"
+        except Exception as exc:  # a benchmark reports a crash instead of stopping at it
+            outcome = f"{type(exc).__name__}"
+        seconds = time.perf_counter() - start
+        per_100kb = seconds * 100_000 / len(text)
+        print(f"  {name:<42} {len(text) / 1000:5.0f} KB {seconds:6.2f} s ({per_100kb:.2f} s per 100 KB) {outcome}")
+        rows.append({"bench": "extract", "size": f"{len(text) / 1000:.0f} KB", "target": "≈ 1 s per 100 KB",
+                     "what": f"hostile input: {name}, s per 100 KB", "value": round(per_100kb, 2),
+                     "naive": None, "ratio": None, "note": outcome})
+    return rows
 
 
 if __name__ == "__main__":

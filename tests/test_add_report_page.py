@@ -119,3 +119,24 @@ def test_an_uploaded_file_name_is_shown_as_text(db):
     (heading,) = [h.value for h in at.subheader if h.value.startswith("Report:")]
     assert "![p](" not in heading and "**r**" not in heading
     assert heading.replace("\\", "") == "Report: ![p](http:x.png) **r**.txt"
+
+
+def test_a_toll_not_coded_is_listed_and_added_in_one_step(db):
+    # A background toll (told as past context) is listed with its reason, not coded; one click
+    # puts it in the review table pre-filled with what was read.
+    at = paste("date 2018-03-05\nJets killed six people in Hajin on Monday, activists said.\n\n"
+               "Last year's raid on al-Busayrah killed 14 people, the group recalled.")
+    table = at.data_editor(key="r0_table").value
+    assert table["places"].tolist() == ["Hajin"]
+    assert any("background" in m.value and "14" in m.value for m in at.markdown)
+    at.button(key="r0_add_0").click().run()
+    assert not at.exception, at.exception
+    table = at.data_editor(key="r0_table").value
+    assert sorted(table["places"].tolist()) == ["Al Busayrah", "Hajin"]
+    assert table.iloc[-1]["killed"] == 14 and "date" in table.iloc[-1]["unsure"]
+
+
+def test_a_report_without_a_date_asks_for_one(db):
+    at = paste("Jets killed six people in Hajin on Monday, activists said.")
+    assert any("give the report's date" in w.value for w in at.warning)
+    assert not any(e.key == "r0_save" for e in at.button)

@@ -50,6 +50,38 @@ def highlighted(extraction: Extraction) -> str:
     return f'<div style="line-height:1.7">{body}</div><div style="font-size:0.8em;margin-top:0.5em">{legend}</div>'
 
 
+def unsure_fields(candidate) -> list[str]:
+    """The fields a reviewer should check, read from how they were found."""
+    inc, why = candidate.incident, candidate.explanation
+    unsure = []
+    if not inc.places and not inc.province or any(p is None for p in inc.points) or "spelling match" in why \
+            or (inc.geo_precision or 1) > 1:
+        unsure.append("place")
+    if "no date words" in why or "not coded" in why or "background" in why:
+        unsure.append("date")
+    if inc.killed is None or "floor" in why or "approximate" in why:
+        unsure.append("killed")
+    if inc.source is None:
+        unsure.append("source")
+    return unsure
+
+
+def not_coded(extraction: Extraction, key: str, added: list[int]) -> None:
+    """Every toll read but not coded, with its reason; one click makes it an incident to review."""
+    if not extraction.skipped:
+        return
+    st.markdown(f"**Tolls read but not coded ({len(extraction.skipped)})** — check them; add any that is an "
+                "incident of this report:")
+    for i, item in enumerate(extraction.skipped):
+        left, right = st.columns([5, 1])
+        left.markdown(md(f"“{item.words}”: {item.reason}"))
+        if item.candidate is None or i in added:
+            right.caption("added" if i in added else "no place or date to pre-fill")
+        elif right.button("Add as incident", key=f"{key}_add_{i}"):
+            added.append(i)
+            st.rerun()
+
+
 def reports_given(text: str, uploads) -> list[tuple[str, str]]:
     reports = [("pasted text", text)] if text.strip() else []
     for upload in uploads or []:
@@ -117,16 +149,26 @@ for number, (label, report) in enumerate(reports):
     if store.has_report(extraction.report_hash):
         st.info("This report is already stored (same text); saving it again would add nothing.")
         continue
-    if not extraction.incidents:
-        st.info("No incident found in this report.")
+    if extraction.needs_date:
+        st.warning("This report has no dateline and names no date, so “on Monday” or “yesterday” cannot be "
+                   "dated: give the report's date above (or a first line 'date YYYY-MM-DD').")
+        continue
+    added = st.session_state.setdefault(f"{key}_added", [])
+    not_coded(extraction, key, added)
+    candidates = extraction.incidents + [extraction.skipped[i].candidate for i in added
+                                         if i < len(extraction.skipped) and extraction.skipped[i].candidate]
+    if not candidates:
+        st.info("No incident found in this report." + (" The tolls read but not coded are listed above: "
+                                                        "add any that is an incident." if extraction.skipped else ""))
         continue
 
-    candidates = extraction.incidents
+    candidates = sorted(candidates, key=lambda c: -c.confidence)  # the surest first
     rows = pd.DataFrame([{"save": True, **review_row(c.incident), "confidence": c.confidence,
-                          "explanation": c.explanation} for c in candidates])
+                          "unsure": ", ".join(unsure_fields(c)), "explanation": c.explanation}
+                         for c in candidates])
     edited = st.data_editor(
         rows, key=f"{key}_table", num_rows="fixed", hide_index=False, width="stretch",
-        disabled=["confidence", "explanation"],
+        disabled=["confidence", "unsure", "explanation"],
         column_config={"save": st.column_config.CheckboxColumn("save"),
                        "places": st.column_config.TextColumn("places", help="separate places with ';'"),
                        "explanation": st.column_config.TextColumn("explanation", width="large")})

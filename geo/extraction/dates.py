@@ -39,6 +39,8 @@ _WIRE_HEAD_RE = re.compile(
 
 _PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name, rx in {
     "history": rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:{_MON}\s+)?(?:19|20)\d\d\b"
+               r"|\b(?:[\w-]+-year(?:-old)?|years?-long|long-running)\s+(?:civil\s+)?(?:conflict|war)\b"
+               r"|\b(?:conflict|war)\s+(?:has|had)\s+(?:so\s+far\s+)?killed\b|\bsince\s+(?:the\s+)?(?:eruption|outbreak)\b"
                r"|\bsince\s+the\s+(?:start|beginning|outset)\s+of\b|\b(?:so far\s+)?this\s+year\b"
                r"|\bsince\s+(?:the\s+)?(?:campaign|offensive|war|battle|conflict)\b"
                rf"|\bin\s+(?:{_MON}\s+)?(?:19|20)\d\d\b|\blast\s+year\b"
@@ -66,6 +68,39 @@ _PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name
 }.items()}
 PRIORITY = ("history", "since_weekday", "since_date", "past_days", "last_month", "last_week",
             "date_span", "explicit", "weekday_span", "weekend", "days_before", "yesterday", "night", "today", "weekday")
+
+
+# A toll told as past context, not this report's news: "last year's", "earlier this month",
+# "last week", "the attack on April 4", "two weeks ago", "in late October"
+PAST_CONTEXT = re.compile(
+    rf"\blast\s+(?:year|month|week)(?:['’]s)?\b|\bearlier\s+(?:this|that|last)\s+(?:month|year|week)\b"
+    rf"|\b(?:two|three|four|several|a\s+few|\d{{1,2}})\s+(?:weeks|months)\s+ago\b|\ba\s+(?:week|month|year)\s+ago\b"
+    rf"|\b(?:attack|strike|massacre|bombing|raid|shelling|assault)s?\s+(?:(?:on|of)\s+)?(?:(?P<d1>\d{{1,2}})\s+{_MON}|{_MON}\s+\d{{1,2}})\b"
+    rf"|\bin\s+(?:early|mid|late)[-\s]+{_MON}(?!\s+\d)|\b(?:in|during)\s+(?:the\s+month\s+of\s+)?{_MON}(?!\s*\d)(?!\w)"
+    rf"|\bearlier\s+in\s+{_MON}\b",
+    re.IGNORECASE)
+_NAMED_DATE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MON})|(?P<m2>{_MON})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?)"
+    rf"\s+(?P<y>(?:19|20)\d\d)\b|\b(?P<iso>(?:19|20)\d\d-\d\d-\d\d)\b", re.IGNORECASE)
+
+
+def latest_named_date(text: str, today: dt.date) -> dt.date | None:
+    """The latest full date (day, month and year) the text names, not after `today`: what a
+    report without a dateline counts "on Monday" and "yesterday" from."""
+    best = None
+    for n, m in enumerate(_NAMED_DATE.finditer(text)):
+        if n >= 200:
+            break
+        if m.group("iso"):
+            try:
+                day = dt.date.fromisoformat(m.group("iso"))
+            except ValueError:
+                continue
+        else:
+            day = _make_date(int(m.group("y")), m.group("m1") or m.group("m2"), m.group("d1") or m.group("d2"))
+        if day is not None and day <= today and (best is None or day > best):
+            best = day
+    return best
 
 
 @dataclass(frozen=True)
@@ -209,8 +244,8 @@ def _resolve_words(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | No
                 day = _make_date(year - 1, m.group("m1") or m.group("m2"), m.group("d1") or m.group("d2"))
                 if day is None:
                     return None
-        if (today - day).days > 60:
-            return None, None, False  # an old date: background, not this report's event
+        if (today - day).days > 60 and not m.groupdict().get("y") and not m.groupdict().get("iso"):
+            return None, None, False  # an old date with no year: background, not this report's event
         if kind == "since_date":
             return day, today if day < today else None, day < today
         return day, None, False

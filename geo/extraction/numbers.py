@@ -18,7 +18,7 @@ UNITS = {w: i for i, w in enumerate(
 TENS = {w: 10 * i for i, w in enumerate(
     "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
 SPECIAL = {"a dozen": 12, "dozen": 12, "a couple of": 2, "a pair of": 2, "a hundred": 100}
-VAGUE = ("dozens", "scores", "hundreds", "thousands", "several", "many", "numerous", "tens",
+VAGUE = ("dozens", "scores", "hundreds", "thousands", "several", "many", "numerous", "multiple", "tens",
          "a number of", "a few", "a handful of", "a large number of", "a high number of")
 
 _UNIT = "|".join(sorted(UNITS, key=len, reverse=True))
@@ -129,7 +129,7 @@ def parse_figure(match: re.Match, offset: int = 0) -> Figure:
 
 
 _NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"dozen", "dozens", "scores", "hundred", "hundreds",
-                                                      "thousands", "several", "many", "numerous", "tens",
+                                                      "thousands", "several", "many", "numerous", "multiple", "tens",
                                                       "few", "handful", "number", "couple", "pair"}
 _WORD = re.compile(r"[a-z]+")
 

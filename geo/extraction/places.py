@@ -69,6 +69,12 @@ _NOT_A_PLACE_AFTER = re.compile(
     r"\A(?:['’]s)?\s*(?:-based|-led|-backed|government|regime|authorities|Observatory|River|"
     r"forces|army|Democratic|military|officials|ministry|Arab|Civil|Network|Media|News|Times|"
     r"Post|Agency|Council|Dam\b(?!\s+(?:area|village|town)))", re.IGNORECASE)
+# "ISIL-held", "US-backed", "Kurdish-led": who holds or leads, not a place
+_NOT_A_PLACE_WORD = re.compile(r"-(?:held|led|backed|controlled|run|based|allied|linked)\Z", re.IGNORECASE)
+# a name's leading part stands for the place only before a facility ("Deir Ezzor Military Airport")
+_FACILITY = {"airport", "military", "air", "base", "dam", "bridge", "road", "street", "highway", "hospital",
+             "camp", "prison", "stadium", "square", "roundabout", "factory", "field", "fields", "station",
+             "university", "school", "mosque", "market", "countryside", "province", "governorate", "city"}
 _STRONG_AFTER = re.compile(rf"\A\s+(?:{_PLACE_NOUN}|village|town)\b(?!\s+of)|\A,\s+near\b", re.IGNORECASE)
 
 _NUMBER_WORDS = set(UNITS) | set(TENS) | {"dozens", "scores", "hundreds", "thousands", "dozen"}
@@ -85,7 +91,9 @@ STOP = {fold(w) for w in (
     "southern mr mrs dr general colonel president minister ministry secretary-general secretary "
     "united nations security council red crescent cross unicef ocha who msf amnesty hrw "
     "shiite sunni muslim muslims christian christians god allah a.m p.m gmt hospital school "
-    "mosque bakery market report reports there here".split())} | _NUMBER_WORDS
+    "mosque bakery market report reports there here death deaths toll dead killed strike strikes raid raids "
+    "air airstrike airstrikes news ticker world breaking update updated logo video photo image watch read "
+    "more related latest home back top".split())} | _NUMBER_WORDS
 _COREFERENCE = re.compile(r"\b(?:the|that|this)\s+(?:same\s+)?(?:city|town|village|neighbou?rhood)\b"
                           r"|\bthere\b", re.IGNORECASE)
 
@@ -138,7 +146,7 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
                     and (not _TAG_HEADER.match(clause, end) or clause[:start - 1].strip())):
             continue  # a source's name, a hashtag or a handle: a topic, not the place hit
         before, after = clause[max(0, start - 120):start], clause[end:end + 80]
-        if _NOT_A_PLACE_AFTER.match(after):
+        if _NOT_A_PLACE_AFTER.match(after) or _NOT_A_PLACE_WORD.search(words):
             continue
         list_head = previous
         if previous is not None and previous.role == "ref" and last_hit is not None \
@@ -150,17 +158,27 @@ def find_places(clause: str, gazetteer: Any, offset: int = 0,
         mention = _classify(words, start, end, before, after, previous, clause, gazetteer, list_head, header)
         if mention is None:
             continue
+        mention = _as_province(mention, previous, clause, before, after)
         found.append(mention)
         previous = mention
         if mention.role in ("target", "near"):
             last_hit = mention
     found.extend(_arabic_places(clause, gazetteer))
+    for m in _LOWER_NAMED.finditer(clause):  # "the Syrian city of raqqa": a feed copy lost its capitals
+        if any(p.start <= m.start(1) < p.end for p in found):
+            continue
+        match = gazetteer.resolve(m.group(1), country="SY")
+        if match is not None and match.score >= 0.95:
+            found.append(PlaceMention(m.group(1), m.start(1), m.end(1), "target", match, match.province, True))
     found.sort(key=lambda p: p.start)
     _disambiguate(found, gazetteer)
     for p in found:
         p.start += offset
         p.end += offset
     return found
+
+
+_LOWER_NAMED = re.compile(r"\b(?:city|town|village)\s+of\s+([a-z][a-z'’-]{2,30})\b")
 
 
 def mentions_coreference(clause: str) -> re.Match | None:
@@ -241,6 +259,8 @@ def _classify(words: str, start: int, end: int, before: str, after: str,
         # "Deir Ezzor Military Airport": the longest leading part the gazetteer knows
         parts = words.split()
         for n in range(len(parts) - 1, 0, -1):
+            if not all(w.lower() in _FACILITY for w in parts[n:]):
+                continue  # "Tal Qarrah" is not "Tal"
             match = gazetteer.resolve(" ".join(parts[:n]), country="SY")
             if match is not None:
                 break
@@ -261,6 +281,47 @@ def _classify(words: str, start: int, end: int, before: str, after: str,
                                        or re.match(r"\A,\s+near\b", after)):
         return PlaceMention(words, start, end, role, None, None, True)
     return None
+
+
+# Province capitals: named right after a village ("Hajin in Deir ez-Zor") they name the province
+CAPITALS = {"deir ez-zor": "Deir ez-Zor", "ar raqqah": "Raqqa", "aleppo": "Aleppo", "idlib": "Idlib",
+            "al hasakah": "Al-Hasakah", "daraa": "Daraa", "hamah": "Hama", "homs": "Homs",
+            "as suwayda": "As-Suwayda", "latakia": "Latakia", "tartus": "Tartus", "al qunaytirah": "Quneitra"}
+_CAPITALS = {fold(name): province for name, province in CAPITALS.items()}
+_COMPASS = (r"(?:eastern|western|northern|southern|north-?eastern|north-?western|south-?eastern|"
+            r"south-?western|central|rural)")
+# what joins a village to the province that qualifies it: "X in Deir ez-Zor", "X, eastern Deir Ezzor"
+_QUALIFIER_BETWEEN = re.compile(
+    rf"\A(?:\s*,\s*|\s+in\s+|\s+of\s+)(?:the\s+)?(?:Syria['’]s\s+)?(?:{_COMPASS}\s+)?\Z", re.IGNORECASE)
+_COMPASS_BEFORE = re.compile(rf"\b(?:in|across|of|throughout)\s+(?:the\s+)?(?:Syria['’]s\s+)?{_COMPASS}\s+$",
+                             re.IGNORECASE)
+_CITY_SAID = re.compile(r"\A\s+(?:city|City)\b")
+_CITY_BEFORE = re.compile(r"\b(?:city|town)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def province_named(mention: PlaceMention) -> str | None:
+    """The province a mention's words name ("Deir Ezzor", or a capital read as its province)."""
+    province = province_of(mention.words)
+    if province is None and mention.match is not None and mention.match.country == "SY":
+        province = _CAPITALS.get(fold(mention.match.name))
+    return province
+
+
+def _as_province(mention: PlaceMention, previous: PlaceMention | None, clause: str, before: str,
+                 after: str) -> PlaceMention:
+    """A province named beside a village qualifies it ("Hajin in Deir ez-Zor"; "in eastern Deir
+    Ezzor"): it is the province, not a second place, unless the text says the city."""
+    if mention.role not in ("target", "near") or _CITY_SAID.match(after) or _CITY_BEFORE.search(before):
+        return mention
+    province = province_named(mention)
+    if province is None:
+        return mention
+    after_village = previous is not None and previous.role in ("target", "near") \
+        and province_named(previous) is None \
+        and _QUALIFIER_BETWEEN.match(clause[previous.end:mention.start])
+    if after_village or _COMPASS_BEFORE.search(before):
+        return PlaceMention(mention.words, mention.start, mention.end, "province", None, province)
+    return mention
 
 
 def _sentence_start(before: str) -> bool:

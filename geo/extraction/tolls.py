@@ -43,7 +43,7 @@ _BARE_OK = re.compile(r"\A\s*(?:[,.;:)]|$|(?:were|was|have|had|are|is|killed|dea
                       r"injured|hurt|in|at|on|and|when|after|from|during|more|others|perished)\b)",
                       re.IGNORECASE)
 _NOT_A_COUNT_BEFORE = re.compile(r"(?:\bof|\bNo\.|\bnumber|\bresolution|\broute|\bhighway|\$|#|"
-                                 r"\bat|\bpage|\bfrom)\s*$|\d[:.]\s*$|\w\($", re.IGNORECASE)
+                                 r"\bat|\bpage|(?<!ranging\s)(?<!ranged\s)\bfrom)\s*$|\d[:.]\s*$|\w\($", re.IGNORECASE)
 
 KILL_WORDS = (r"killed|kills|killing|kill|dead|died|die|dies|deaths?|perished|slain|lost\s+their\s+lives|"
               r"lost\s+(?:his|her)\s+life|fatalit(?:y|ies)|massacred|bodies|lifeless|death\s+toll|"
@@ -55,7 +55,7 @@ _BREAK = re.compile(r"\b(?:where|which|who|whom|whose|because|but|although|thoug
                     r"since|according|said|says|told|after\s+(?:the|a|an)\s+\w+\s+(?:had|was))\b|[;:(]",
                     re.IGNORECASE)
 # "the death toll", "the number of dead", "the toll from Saturday's strikes"
-_TOLL_NOUN = (r"(?:(?:death\s+)?toll|number\s+of\s+(?:the\s+)?(?:dead|deaths|victims|fatalities|martyrs|"
+_TOLL_NOUN = (r"(?:(?:death\s+)?toll|(?:number|count|tally)\s+of\s+(?:the\s+)?(?:dead|deaths|victims|fatalities|martyrs|"
               r"(?:people|civilians|those)\s+killed))")
 # "revised the figure to 12": a new toll for an incident already told (extract keeps it with that one)
 REVISED_TO = (r"(?:revised|revising|revises|corrected|correcting|updated|updating|raised|lowered)\s+"
@@ -64,6 +64,9 @@ _ROLE_BEFORE = re.compile(
     rf"(?P<kill>\b(?:(?:put|puts|putting|placed|places|placing|estimated|estimates|estimating|set|sets)"
     rf"\s+(?:the\s+)?{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,8}}?\s+at"
     rf"|{_TOLL_NOUN}(?:\s+[\w'’-]+){{0,12}}?\s+(?:stood|stands|was|is|reached|rose|risen|climbed)\s+(?:to|at)"
+    rf"|{_TOLL_NOUN}(?:[\s,]+[\w'’-]+){{0,16}}?\s+(?:has\s+|had\s+)?(?:reached|rose|risen|climbed|climbs|rises|"
+    rf"jumped|jumps|increased|stood|stands)(?:\s+to|\s+at)?"
+    rf"|\b(?:raised|revised|put|puts|updated)\s+the\s+(?:death\s+)?toll(?:[\s,]+[\w'’-]+){{0,16}}?\s+(?:to|at)"
     r"|killing|killed|kills|kill|claimed\s+the\s+lives\s+of|claiming\s+the\s+lives\s+of|"
     r"took\s+the\s+lives\s+of|taking\s+the\s+lives\s+of|bodies\s+of|deaths\s+of|martyrdom\s+of|massacred|"
     r"death\s+toll(?:\s+[\w-]+){0,5}?\s+(?:to|of|at)|toll(?:\s+[\w'’-]+){0,6}?\s+(?:rose|risen|climbed|"
@@ -86,6 +89,7 @@ _AGES = re.compile(rf"\b(?:aged|ages(?:\s+of)?|age\s+of)\s+(?:between\s+)?(?P<ag
                    rf"(?:\s*(?:,|and|to|or|[-–])\s*{NUMBER})*)", re.IGNORECASE)
 ADULT_AGE = 18
 
+_OF_THE_VICTIMS = re.compile(r"\A\s+of\s+the\s+(?P<noun>victims|dead|people|civilians|casualties)\b", re.IGNORECASE)
 _LOOK_BACK = 120  # characters before a figure that can say what it counts
 MAX_FIGURES = 200  # per clause: no sentence of a report holds more; keeps extraction linear
 
@@ -247,7 +251,7 @@ def _count_from_figure(clause: str, fig: Figure) -> Count | None:
         noun = of_them.group("noun").lower()
         part_of = "children" if noun in CHILD_NOUNS else "women"
         return Count(fig, fig.start, fig.end + of_them.end(), noun, part=True, part_of=part_of)
-    noun_match = _NOUN_AFTER.match(after)
+    noun_match = _NOUN_AFTER.match(after) or _OF_THE_VICTIMS.match(after)
     if noun_match:
         noun = noun_match.group("noun").lower()
         end = fig.end + noun_match.end()
@@ -324,6 +328,9 @@ def _find_roles(clause: str, counts: list[Count]) -> None:
         if count.noun in DEAD_NOUNS and not (m and m.group("injure")):
             count.role = "killed"
             continue
+        if _ROSE_TO.search(before) and _NUMBER_OF_DEAD.search(masked, count.end, count.end + 300):
+            count.role, count.role_told_before = "killed", True  # "It rose to 5 … the number of people killed"
+            continue
         if m is None and i > 0 and mains[i - 1].role and count.noun is not None and \
                 mains[i - 1].role_told_before and _PART_CHAIN.match(clause[mains[i - 1].end:count.start]):
             count.role = mains[i - 1].role  # "killing a driver and two passengers"
@@ -358,6 +365,9 @@ def _find_roles(clause: str, counts: list[Count]) -> None:
             mains[i].role = mains[i + 1].role
 
 
+_ROSE_TO = re.compile(r"\b(?:rose|risen|increased|climbed|raised|reached)\s+to\s*$", re.IGNORECASE)
+_NUMBER_OF_DEAD = re.compile(r"\bthe\s+number\s+of\s+(?:[\w-]+\s+){0,3}?(?:(?:who|that)\s+(?:were|have\s+been|had\s+been)\s+"
+                             r"(?:killed|documented)|killed|dead|deaths|martyrs|victims|fatalities)\b", re.IGNORECASE)
 _CONFIRMED = re.compile(rf"\b(?:confirm|confirmed|verify|verified|identify|identified|document|documented)\s+"
                         rf"(?:so\s+far\s+)?(?:only\s+|just\s+)?(?P<n>{NUMBER})\b(?!\s+(?:strikes?|raids?|attacks?))",
                         re.IGNORECASE)

@@ -30,11 +30,22 @@ class ImportSummary:
     skipped: list[str] = field(default_factory=list)  # new incidents not stored (duplicates, --on-duplicate skip)
     warnings: list[str] = field(default_factory=list)
     already_stored: bool = False
+    not_coded: list[Any] = field(default_factory=list)  # geo.extraction.NotCoded: tolls read, not coded
+    needs_date: bool = False  # relative days could not be dated: give the report's date
 
     def describe(self) -> str:
         """One line for people: 'stored 2 incidents, merged 1 into inc-…'."""
         if self.already_stored:
             return f"already stored (report {self.report_hash[:12]}): nothing stored"
+        if not self.stored and not self.merged and not self.skipped:
+            if self.needs_date:
+                return ("no incident stored: the report has no dateline and names no date, so its days "
+                        "are unknown; give its date (--date YYYY-MM-DD, or a first line 'date YYYY-MM-DD')")
+            if self.not_coded:
+                n = len(self.not_coded)
+                return (f"no incident stored: {n} toll{'s' if n != 1 else ''} read but not coded (listed "
+                        "below); check them, or add them by hand on the 'Add a report' page")
+            return "no incident found in this report: nothing stored (the report is kept as read)"
         parts = [f"stored {len(self.stored)} incident{'s' if len(self.stored) != 1 else ''}"]
         if self.stored:
             parts[0] += f" ({', '.join(self.stored)})"
@@ -62,8 +73,15 @@ def import_report(store: Any, text: str, report_date: dt.date | str | None = Non
         return summary
     result = extraction or extract(text, _as_date(report_date), gazetteer)
     summary.warnings += result.warnings
+    summary.not_coded = list(result.skipped)
+    summary.needs_date = result.needs_date
+    if result.needs_date:
+        return summary  # its days are unknown: nothing stored until the report's date is given
     fresh, merged = decide(store, result.to_incidents(), on_duplicate, summary)
-    return _save(store, text, fresh, merged, summary)
+    # A report that read tolls but coded none (no date, no place, background …) is not kept:
+    # run again with a date or other options, it is read afresh. One with no toll at all is kept.
+    keep_empty = not result.skipped and not result.needs_date
+    return _save(store, text, fresh, merged, summary, keep_empty)
 
 
 def decide(store: Any, incidents: Iterable[Incident], on_duplicate: OnDuplicate,
@@ -92,13 +110,19 @@ def _merge_into(merged: dict[str, Incident], stored: Incident, incident: Inciden
 
 
 def _save(store: Any, text: str, fresh: list[Incident], merged: list[Incident],
-          summary: ImportSummary) -> ImportSummary:
-    """Replace the merged incidents, add the new ones with the report text, and say so."""
-    if merged:
-        store.add(merged, on_conflict="replace")
-    added = store.add(fresh, on_conflict="skip", report_text=text)
-    summary.stored += added.added
-    summary.skipped += added.skipped
+          summary: ImportSummary, keep_empty: bool = True) -> ImportSummary:
+    """Replace the merged incidents and add the new ones with the report text, in ONE
+    transaction (one Store.add), and say so. With nothing to store the report text is kept
+    only when `keep_empty` (a report that tells no toll), so a report whose tolls could not be
+    coded can be run again with better options."""
+    if not fresh and not merged and not keep_empty:
+        return summary
+    fresh_ids = {inc.id for inc in fresh}
+    known = {i for i in fresh_ids if store.get(i) is not None}  # kept as stored, as on_conflict="skip" did
+    new = [inc for inc in fresh if inc.id not in known]
+    added = store.add(merged + new, on_conflict="replace", report_text=text)
+    summary.stored += [i for i in added.added + added.replaced if i in fresh_ids]
+    summary.skipped += sorted(known)
     return summary
 
 
@@ -162,10 +186,22 @@ def save_reviewed(store: Any, text: str, incidents: list[Incident], choices: dic
     return _save(store, text, fresh, list(merged.values()), summary)
 
 
+class ReportLines(list):
+    """The lines to print for imported reports (a list, for callers that only print), with the
+    lines for standard error (`errors`: each toll read but not coded, with its reason) and
+    the exit code: 2 when a report could not be read or stored nothing it should have."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[str] = []
+        self.exit_code = 0
+
+
 def import_report_files(store: Any, paths: Iterable[str | Path], report_date: dt.date | str | None = None,
-                        on_duplicate: OnDuplicate = "merge") -> list[str]:
-    """Import .txt report files; returns one line per file (and its warnings) to print."""
-    lines: list[str] = []
+                        on_duplicate: OnDuplicate = "merge") -> ReportLines:
+    """Import .txt report files; returns one line per file (and its warnings) to print, with
+    every toll read but not coded on `errors`."""
+    lines = ReportLines()
     for path in paths:
         path = Path(path)
         try:
@@ -173,8 +209,13 @@ def import_report_files(store: Any, paths: Iterable[str | Path], report_date: dt
             summary = import_report(store, text, report_date, on_duplicate)
         except (ExtractionError, OSError) as exc:
             lines.append(f"{path}: not imported: {exc}")
+            lines.exit_code = 2
             continue
+        nothing = not (summary.stored or summary.merged or summary.skipped or summary.already_stored)
+        if nothing and (summary.needs_date or summary.not_coded):
+            lines.exit_code = 2
         lines.append(f"{path}: {summary.describe()}")
+        lines.errors += [f"{path}: not coded: '{n.words}': {n.reason}" for n in summary.not_coded]
         lines += [f"{path}: warning: {w}" for w in summary.warnings]
     return lines
 

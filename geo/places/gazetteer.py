@@ -230,7 +230,13 @@ class Gazetteer:
         if cached is None:
             if country and country not in self._cities500_countries:
                 self.load_countries([country])
-            cached = self._search(name, country)
+            if _NOT_A_PLACE.match(name):
+                cached = []  # a month or a weekday ("Nov", "Mar."), whatever it resembles
+            else:
+                cached = self._search(name, country)
+                plain = _CITY_WORDS.sub("", name).strip()
+                if plain and plain != name.strip() and (not cached or cached[0][1] < MIN_SCORE):
+                    cached = self._ranked(plain, country)  # "Raqqa city", "the city of Raqqa"
             if len(self._cache) >= _CACHE_LIMIT:
                 self.clear_cache()
             self._cache[key] = cached
@@ -285,6 +291,14 @@ class Gazetteer:
                      longitude=place.longitude, province=from_admin1(place.country, place.admin1),
                      country=place.country, geo_precision=1, score=round(max(score, 0.0), 3),
                      source=place.source, geonameid=place.geonameid, population=place.population)
+
+
+# "Raqqa city", "Deir ez-Zor City", "the city of Raqqa": the town itself
+_CITY_WORDS = re.compile(r"\A\s*(?:the\s+)?(?:city|town)\s+of\s+|\s+(?:city|town)\s*\Z", re.IGNORECASE)
+_NOT_A_PLACE = re.compile(
+    r"\A\s*(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"\.?\s*\Z", re.IGNORECASE)
 
 
 @functools.cache

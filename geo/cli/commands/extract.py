@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "standard error.")
     parser.add_argument("files", nargs="+", metavar="FILE", help="report text files, or - for standard input")
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="the reports' date when they have no dateline")
+    parser.add_argument("--all", action="store_true",
+                        help="also output every toll read but not coded (background, no place, totals, "
+                             "long periods) as a low-confidence candidate with its reason in 'not_coded'")
     parser.set_defaults(run=run)
 
 
@@ -42,10 +45,24 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{label}: cannot read it ({exc.strerror or exc})") from None
         for warning in result.warnings:
             print(f"warning: {label}: {warning}", file=sys.stderr)
-        collection = to_feature_collection(c.incident for c in result.incidents)
-        for feature, candidate in zip(collection["features"], result.incidents):
+        if result.needs_date:
+            print(f"warning: {label}: the report has no dateline and names no date: its days are unknown; "
+                  "give --date YYYY-MM-DD (import stores nothing until then)", file=sys.stderr)
+        for item in result.skipped:  # nothing dropped silently
+            print(f"not coded: {label}: '{item.words}': {item.reason}", file=sys.stderr)
+        if not result.incidents:
+            print(f"{label}: no incident found" + (f"; {len(result.skipped)} toll(s) read but not coded "
+                                                   "(listed above; --all outputs them)" if result.skipped else ""),
+                  file=sys.stderr)
+        chosen = [(c, None) for c in result.incidents]
+        if args.all:
+            chosen += [(n.candidate, n.reason) for n in result.skipped if n.candidate is not None]
+        collection = to_feature_collection(c.incident for c, _ in chosen)
+        for feature, (candidate, reason) in zip(collection["features"], chosen):
             feature["properties"]["confidence"] = candidate.confidence
             feature["properties"]["explanation"] = candidate.explanation
+            if reason is not None:
+                feature["properties"]["not_coded"] = reason
             features.append(feature)
     json.dump({"type": "FeatureCollection", "features": features}, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")

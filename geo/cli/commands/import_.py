@@ -67,8 +67,12 @@ def run(args: argparse.Namespace) -> int:
         code = max(code, summary.exit_code)
     if reports:
         try:
-            for line in import_reports(store, [p for p, _ in reports], args.date, args.on_duplicate):
+            lines = import_reports(store, [p for p, _ in reports], args.date, args.on_duplicate)
+            for line in lines:
                 print(line)
+            for line in getattr(lines, "errors", ()):  # tolls not coded, a missing date: never silent
+                print(line, file=sys.stderr)
+            code = max(code, getattr(lines, "exit_code", 0))
         except FormatError as exc:
             print(f"error: {exc}", file=sys.stderr)
             code = 2
