@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.linking_set import TOWNS, as_record, labelled_set  # noqa: E402
+from benchmarks.linking_set import as_record, labelled_set  # noqa: E402
 from geo import events  # noqa: E402
 from geo.model import Incident  # noqa: E402
 
@@ -86,9 +86,11 @@ def store_import(size: int) -> tuple[float, float]:
     """Seconds to add `size` synthetic incidents (benchmarks/synthetic.py) to a new SQLite store in
     one add, with linking and with linking switched off (the cost linking adds)."""
     import tempfile
+
     from benchmarks import synthetic
     from geo import open_store
-    from geo.store import linking, store as store_module
+    from geo.store import linking
+    from geo.store import store as store_module
     incidents = list(synthetic.incidents(size))
     times = []
     for link in (True, False):

@@ -22,8 +22,8 @@ import math
 import random
 from pathlib import Path
 
-from geo.store.schema import ROW_KEYS, decode_points, to_row
 from geo.model import Incident
+from geo.store.schema import ROW_KEYS, decode_points, to_row
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "expected.json"

@@ -90,12 +90,25 @@ class Incident:
 
     def validate(self) -> None:
         """Raise ValidationError naming the first field that breaks a rule."""
+        self._check_id()
+        self._check_dates()
+        self._check_counts()
+        self._check_parts()
+        self._check_texts()
+        self._check_where()
+        self._check_places()
+
+    def _check_id(self) -> None:
+        """The id: non-empty text the store's column holds."""
         if not isinstance(self.id, str) or not self.id.strip():
             raise ValidationError("id", "must be a non-empty text")
         if len(self.id) > MAX_ID:
             raise ValidationError("id", f"is {len(self.id):,} characters long; at most {MAX_ID} are accepted")
         if not _storable(self.id):
             _check_text("id", self.id)
+
+    def _check_dates(self) -> None:
+        """Real YYYY-MM-DD dates, the end not before the start, a bounded span."""
         start = _parse_date("date", self.date)
         if self.date_end is not None:
             end = _parse_date("date_end", self.date_end)
@@ -105,6 +118,9 @@ class Incident:
                 raise ValidationError("date_end", f"{self.date}..{self.date_end} spans "
                                       f"{(end - start).days:,} days; a span of at most "
                                       f"{MAX_SPAN_DAYS:,} days (ten years) is accepted")
+
+    def _check_counts(self) -> None:
+        """Whole numbers from 0 to the bound (a running total may be larger)."""
         bound = MAX_CUMULATIVE if self.cumulative else MAX_COUNT
         values = self.__dict__
         for name in COUNT_FIELDS:
@@ -118,6 +134,9 @@ class Incident:
             raise ValidationError(name, f"{_show_number(value)} is above {bound:,}, the largest "
                                   + ("running total" if self.cumulative else "figure for one incident")
                                   + f" accepted; give a whole number from 0 to {bound:,}, or leave it empty")
+
+    def _check_parts(self) -> None:
+        """The range in order; children and women within the toll."""
         upper = self.killed_max if self.killed_max is not None else self.killed
         if self.killed_max is not None and self.killed is not None and self.killed_max < self.killed:
             raise ValidationError("killed_max", f"{self.killed_max} is below killed {self.killed}")
@@ -125,10 +144,17 @@ class Incident:
             value = getattr(self, name)
             if value is not None and upper is not None and value > upper:
                 raise ValidationError(name, f"{value} is above the reported toll of {upper}")
+
+    def _check_texts(self) -> None:
+        """Text the store can hold (no NUL, no lone surrogate)."""
+        values = self.__dict__
         for name in _CHECKED_TEXT:
             value = values[name]
             if value is not None and not _storable(value):
                 _check_text(name, value)
+
+    def _check_where(self) -> None:
+        """Province, country, report hash and precision in their accepted forms."""
         if self.province is not None:
             if len(self.province) > MAX_PROVINCE:
                 raise ValidationError("province", f"is {len(self.province):,} characters long; "
@@ -145,6 +171,9 @@ class Incident:
         if self.geo_precision is not None and (isinstance(self.geo_precision, bool)
                                                or self.geo_precision not in (1, 2, 3)):
             raise ValidationError("geo_precision", f"must be 1, 2 or 3, got {_show(self.geo_precision)}")
+
+    def _check_places(self) -> None:
+        """Places and their points: one point (or none) per place, in range."""
         if not isinstance(self.places, list) or not isinstance(self.points, list):
             raise ValidationError("places", "must be a list of place names, with one point (or none) each")
         if len(self.places) > MAX_PLACES:
@@ -156,21 +185,9 @@ class Incident:
         if len(self.points) != len(self.places):
             raise ValidationError("points", f"{len(self.points)} points for {len(self.places)} places")
         for point in self.points:
-            if point is None:
-                continue
-            if point.__class__ is tuple and len(point) == 2:
-                lon, lat = point
-                if lon.__class__ is float and lat.__class__ is float and -180 <= lon <= 180 \
-                        and -90 <= lat <= 90:
-                    continue
-            if not isinstance(point, tuple) or len(point) != 2:
-                raise ValidationError("points", "each point must be (longitude, latitude), "
-                                      f"got {_show(point)}")
-            lon, lat = point
-            if not (_finite(lon) and -180 <= lon <= 180):
-                raise ValidationError("longitude", f"{_show(lon)} is outside -180..180")
-            if not (_finite(lat) and -90 <= lat <= 90):
-                raise ValidationError("latitude", f"{_show(lat)} is outside -90..90")
+            if point is not None and not _plain_point(point):
+                _check_point(point)
+
 
     # --- derived ----------------------------------------------------------------------------
 
@@ -228,30 +245,8 @@ class Incident:
         for name in ("date", "date_end"):
             if isinstance(values.get(name), (dt.date, dt.datetime)):
                 values[name] = values[name].isoformat()[:10]
-        places = values.get("places") or []
-        if isinstance(places, str):
-            places = _split_places(places)
-        elif not isinstance(places, (list, tuple)):
-            raise ValidationError("places", f"must be a list of place names or text separated by ';', "
-                                  f"got {_kind(places)}")
-        values["places"] = [name for name in (_place_name(p) for p in places) if name]
-        points = values.get("points")
-        if points is None:
-            lon, lat = _blank_to_none(data.get("longitude")), _blank_to_none(data.get("latitude"))
-            if (lon is None) != (lat is None):
-                given, missing = ("longitude", "latitude") if lat is None else ("latitude", "longitude")
-                raise ValidationError(missing, f"is empty while {given} is given; give both "
-                                      "coordinates (decimal degrees) or neither")
-            if lon is not None and lat is not None:
-                points = [(_to_float("longitude", lon), _to_float("latitude", lat))]
-                if not values["places"]:
-                    values["places"] = [_place_name(data.get("place")) or "unnamed place"]
-                points += [None] * (len(values["places"]) - 1)
-            else:
-                points = [None] * len(values["places"])
-        elif not isinstance(points, (list, tuple)):
-            raise ValidationError("points", f"must be a list of [longitude, latitude] pairs, got {_kind(points)}")
-        values["points"] = [_to_point(p) for p in points]
+        values["places"] = _coerce_places(values.get("places"))
+        values["points"] = _coerce_points(values, data)
         values["cumulative"] = _to_bool(values.get("cumulative"))
         country = values.get("country")
         values["country"] = "SY" if country is None else _to_text("country", country).upper()
@@ -561,3 +556,52 @@ def safe_url(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return None
+
+
+def _plain_point(point: Any) -> bool:
+    """The common case, quickly: a tuple of two floats in range."""
+    if point.__class__ is not tuple or len(point) != 2:
+        return False
+    lon, lat = point
+    return lon.__class__ is float and lat.__class__ is float and -180 <= lon <= 180 and -90 <= lat <= 90
+
+
+def _check_point(point: Any) -> None:
+    """ValidationError for a point that is not (longitude, latitude) in range."""
+    if not isinstance(point, tuple) or len(point) != 2:
+        raise ValidationError("points", f"each point must be (longitude, latitude), got {_show(point)}")
+    lon, lat = point
+    if not (_finite(lon) and -180 <= lon <= 180):
+        raise ValidationError("longitude", f"{_show(lon)} is outside -180..180")
+    if not (_finite(lat) and -90 <= lat <= 90):
+        raise ValidationError("latitude", f"{_show(lat)} is outside -90..90")
+
+
+def _coerce_places(places: Any) -> list[str]:
+    """Place names from a list, or from text separated by ';'."""
+    places = places or []
+    if isinstance(places, str):
+        places = _split_places(places)
+    elif not isinstance(places, (list, tuple)):
+        raise ValidationError("places", f"must be a list of place names or text separated by ';', "
+                              f"got {_kind(places)}")
+    return [name for name in (_place_name(p) for p in places) if name]
+
+
+def _coerce_points(values: dict[str, Any], data: dict[str, Any]) -> list[Point | None]:
+    """The points given, or one from `longitude`/`latitude` (naming a place when none is named)."""
+    points = values.get("points")
+    if points is None:
+        lon, lat = _blank_to_none(data.get("longitude")), _blank_to_none(data.get("latitude"))
+        if (lon is None) != (lat is None):
+            given, missing = ("longitude", "latitude") if lat is None else ("latitude", "longitude")
+            raise ValidationError(missing, f"is empty while {given} is given; give both "
+                                  "coordinates (decimal degrees) or neither")
+        if lon is None or lat is None:
+            return [None] * len(values["places"])
+        if not values["places"]:
+            values["places"] = [_place_name(data.get("place")) or "unnamed place"]
+        return [(_to_float("longitude", lon), _to_float("latitude", lat))] + [None] * (len(values["places"]) - 1)
+    if not isinstance(points, (list, tuple)):
+        raise ValidationError("points", f"must be a list of [longitude, latitude] pairs, got {_kind(points)}")
+    return [_to_point(p) for p in points]

@@ -7,16 +7,15 @@ import datetime as dt
 import json
 import re
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo import open_store
 from geo.export import FORMATS, download_name, export_bytes
 from geo.filters import Filters
 from geo.map import basemap
 from geo.map import view as mapview
 from geo.places import boundaries
 from geo.places.gazetteer import Place
-from geo import open_store
 from geo.settings import DB_ENV
 from tests.conftest import make_incident
 from tests.test_app import APP, map_layer_js, outline_payload, run

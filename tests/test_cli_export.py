@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.cli import main
 from geo import open_store
+from geo.cli import main
 from tests.conftest import make_incident
 
 ROOT = Path(__file__).resolve().parent.parent

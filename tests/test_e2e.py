@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from geo.places import boundaries
-from geo.model import Incident
 from geo import open_store
+from geo.model import Incident
+from geo.places import boundaries
 from geo.settings import DB_ENV
 from tests.fixtures_formats import outlines_geojson
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_e2e import (MAP_FRAME, ROWS, browser, located_places, server,  # noqa: F401 (fixtures)
-                            wait_for_app, wait_for_markers)
+from tests.test_e2e import MAP_FRAME, ROWS, browser, located_places, server, wait_for_app, wait_for_markers  # noqa: F401 (fixtures)
 
 SCREENSHOTS = Path("/tmp")
 WIDTHS = (1400, 900, 390)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from geo import open_store
 from geo.cli import main
-from geo.export import FORMATS, export_bytes, write_export
+from geo.export import export_bytes, write_export
 from geo.formats import csv, geojson
 from geo.formats.gpkg import read_gpkg
-from geo import open_store
 from tests.conftest import make_incident
 
 

@@ -8,16 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from geo.store import writer as store_module
+from geo import open_store
 from geo.cli import main
 from geo.export import export_bytes
-from geo.formats import tabular
+from geo.formats import Reject, tabular
 from geo.ingest.importer import import_file, rejects_csv
-from geo.formats import Reject
-from geo import open_store
+from geo.store import writer as store_module
 from tests.conftest import make_incident
-from tests.fixtures_formats import (ACLED_COLUMNS, UCDP_COLUMNS, acled_row, outlines_geojson,
-                                    ucdp_row, write_rows)
+from tests.fixtures_formats import ACLED_COLUMNS, UCDP_COLUMNS, acled_row, outlines_geojson, ucdp_row, write_rows
 
 
 @pytest.fixture(autouse=True)

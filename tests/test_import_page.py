@@ -8,7 +8,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import open_store
-
 from geo.settings import DB_ENV
 from tests.fixtures_formats import ACLED_COLUMNS, acled_row, write_rows
 

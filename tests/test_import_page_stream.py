@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.formats.acled import from_row
 from geo import open_store
+from geo.formats.acled import from_row
 from geo.settings import DB_ENV
 from tests.fixtures_formats import ACLED_COLUMNS, acled_row, write_rows
 

@@ -11,11 +11,22 @@ from pathlib import Path
 
 import pytest
 
-from geo.map import view as mapview
 from geo.export import FORMATS, export_bytes
-from geo.map.layer import (BASE_SCALE, CHILDREN_KEY, HOLLOW_RADIUS, children_class, layer_data,
-                          marker_scale, pack, place_marks, points_columns, radius, to_json,
-                          unpack)
+from geo.map import view as mapview
+from geo.map.layer import (
+    BASE_SCALE,
+    CHILDREN_KEY,
+    HOLLOW_RADIUS,
+    children_class,
+    layer_data,
+    marker_scale,
+    pack,
+    place_marks,
+    points_columns,
+    radius,
+    to_json,
+    unpack,
+)
 from tests.conftest import make_incident
 
 HOSTILE = "<script>alert(1)</script> ${alert(1)} `tick` {{ 7*7 }} {% raw %} {# c \u2028 & \"q\" '"

@@ -12,7 +12,8 @@ import math
 import pytest
 
 from geo.map.layer import ACTOR_COLOURS, CHILDREN_KEY, NO_ACTOR, OTHER_ACTORS, colour_key
-from geo.places.boundaries import COLOURS as PROVINCE_COLOURS, NO_DEATHS
+from geo.places.boundaries import COLOURS as PROVINCE_COLOURS
+from geo.places.boundaries import NO_DEATHS
 from tests.conftest import make_incident
 
 MIN_DELTA_E = 15.0

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from geo.filters import Filters
 from geo import open_store
+from geo.filters import Filters, where_clauses
 from geo.store import Store
-from geo.filters import where_clauses
 from tests.conftest import make_incident
 
 

@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from geo.formats import FormatError, geojson
 from geo.formats.reader import read_file
 from geo.ingest.importer import import_file
-from geo.model import (FIRST_YEAR, LAST_YEAR, MAX_COUNT, MAX_CUMULATIVE, MAX_ID, Incident,
-                       ValidationError)
+from geo.model import FIRST_YEAR, LAST_YEAR, MAX_COUNT, MAX_CUMULATIVE, MAX_ID, Incident, ValidationError
 from tests.conftest import make_incident
 from tests.test_model_bounds import PYTHON_WORDS
 

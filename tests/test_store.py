@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from geo.filters import Filters
 from geo import open_store
+from geo.filters import Filters
 from geo.store import StoreError
 from tests.conftest import make_incident
 
@@ -132,6 +132,7 @@ def test_locked_database_is_a_clear_error(tmp_path):
     try:
         s.engine.dispose()
         import sqlalchemy as sa
+
         from geo.store import Store
         quick = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.1})
         with pytest.raises(StoreError, match="locked"):
@@ -341,6 +342,7 @@ def test_an_iterator_is_added_chunk_by_chunk(tmp_path, monkeypatch):
 
 def test_reads_leave_the_garbage_collector_as_they_found_it(store, monkeypatch):
     import gc
+
     import geo.store.store as store_module
     store.add([make_incident(id="gc")])
     assert gc.isenabled()

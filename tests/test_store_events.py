@@ -266,6 +266,7 @@ def test_an_exported_file_imports_back_as_its_events_and_records(store, tmp_path
 
 def test_a_store_from_the_previous_release_gets_its_records_linked(tmp_path):
     import shutil
+
     from geo import open_store
     path = tmp_path / "old.sqlite"
     shutil.copy(Path(__file__).parent / "data" / "store-0.1.0.sqlite", path)

@@ -119,8 +119,8 @@ def test_sql_totals_give_the_same_figures_as_incidents(store):
 
 
 def test_place_counts_and_grid_cells(store):
-    from geo.map import layer as maplayer
     from geo.filters import Filters
+    from geo.map import layer as maplayer
     items = _mixed()
     store.add(items)
     counts = store.places()

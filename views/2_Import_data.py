@@ -7,7 +7,6 @@ rows, the rejects, how many are stored already), once streamed into the store wi
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from pathlib import Path
 
@@ -17,10 +16,10 @@ import streamlit as st
 from geo.formats import FormatError
 from geo.formats.reader import DATASET_FORMATS
 from geo.ingest.importer import Preview, import_file, preview, rejects_csv
-from ui.markdown import literal as md
 from geo.store import StoreError
-from ui.common import database_url, get_store
 from geo.summary import table_frame
+from ui.common import database_url, get_store
+from ui.markdown import literal as md
 
 PREVIEW_ROWS = 200
 UPLOAD_TYPES = ["csv", "geojson", "json", "gpkg"]

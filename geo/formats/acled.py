@@ -14,8 +14,17 @@ from pathlib import Path
 
 from geo.formats import IncidentStream, ReadResult
 from geo.formats.countries import country_code, known_countries
-from geo.formats.tabular import (Progress, count, iter_csv_dataset, parse_day, point, province_for,
-                                  read_csv_dataset, require, text)
+from geo.formats.tabular import (
+    Progress,
+    count,
+    iter_csv_dataset,
+    parse_day,
+    point,
+    province_for,
+    read_csv_dataset,
+    require,
+    text,
+)
 from geo.model import Incident, ValidationError, clean_text
 
 NAME = "acled"

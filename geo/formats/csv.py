@@ -15,8 +15,7 @@ import re
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator
 
-from geo.formats import (NOT_UTF8, FormatError, IncidentStream, ReadResult, Reject, broken_text,
-                         count_lines, open_text)
+from geo.formats import NOT_UTF8, FormatError, IncidentStream, ReadResult, Reject, broken_text, count_lines, open_text
 from geo.model import COUNT_FIELDS, FIELDS, Incident, ValidationError
 
 COLUMNS = (*FIELDS, "points", "longitude", "latitude")

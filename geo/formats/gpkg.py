@@ -48,8 +48,9 @@ def to_geodataframe(incidents: Iterable[Incident]):
 def write_gpkg(incidents: Iterable[Incident], path: str | Path) -> int:
     """Write the layer in batches of BATCH incidents, appended one after another (memory does not
     grow with the selection); returns how many were written."""
-    import pyogrio
     from itertools import islice
+
+    import pyogrio
 
     it = iter(incidents)
     count = 0

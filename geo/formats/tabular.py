@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from geo import provinces
-from geo.formats import (NOT_UTF8, FormatError, IncidentStream, ReadResult, Reject, broken_text,
-                         count_lines, open_text)
+from geo.formats import NOT_UTF8, FormatError, IncidentStream, ReadResult, Reject, broken_text, count_lines, open_text
 from geo.model import ValidationError, _to_float, _to_int, clean_text
 
 Progress = Callable[[int, int], None]  # (rows done, rows in total)

@@ -17,8 +17,16 @@ from pathlib import Path
 
 from geo.formats import IncidentStream, ReadResult
 from geo.formats.countries import country_code, known_countries
-from geo.formats.tabular import (Progress, iter_csv_dataset, parse_day, point, province_for,
-                                  read_csv_dataset, require, text)
+from geo.formats.tabular import (
+    Progress,
+    iter_csv_dataset,
+    parse_day,
+    point,
+    province_for,
+    read_csv_dataset,
+    require,
+    text,
+)
 from geo.model import Incident, ValidationError
 
 NAME = "ucdp"

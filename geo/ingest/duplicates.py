@@ -18,10 +18,10 @@ import datetime as dt
 import math
 from typing import Any
 
+from geo.extraction.places import haversine_km
 from geo.filters import Filters
 from geo.model import Incident, ValidationError
 from geo.names import fold
-from geo.extraction.places import haversine_km
 
 _COARSE_KM = 60  # the stored bbox column is the mean of an incident's points: query wide, check exactly
 

@@ -37,8 +37,17 @@ from folium.template import Template
 
 from geo.map import basemap
 from geo.map.assets import inline_script, install_static_assets, leaflet_css, leaflet_js, runtime_js
-from geo.map.layer import (AGGREGATE_ABOVE, CHILDREN_KEY, COLOUR_BY, DETAIL_LIMIT, LayerData,
-                          layer_data, place_marks, radius, to_json)
+from geo.map.layer import (
+    AGGREGATE_ABOVE,
+    CHILDREN_KEY,
+    COLOUR_BY,
+    DETAIL_LIMIT,
+    LayerData,
+    layer_data,
+    place_marks,
+    radius,
+    to_json,
+)
 from geo.model import Incident
 from geo.provinces import PROVINCES
 from geo.summary import extent

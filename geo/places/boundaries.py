@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from geo import provinces
-from geo.settings import DATA_DIR, user_agent
 from geo.formats.countries import iso3_to_alpha2
 from geo.model import Incident
+from geo.settings import DATA_DIR, user_agent
 
 API_BASE = "https://www.geoboundaries.org/api/current/gbOpen"
 BOUNDARIES_ENV = "STRIKE_ATLAS_BOUNDARIES"

@@ -10,8 +10,8 @@ from geo import settings
 from geo.store import postgis, sqlite
 from geo.store.errors import StoreError
 from geo.store.migrations import migrate
-from geo.store.url import check_url
 from geo.store.store import Store
+from geo.store.url import check_url
 
 
 def open_store(url: str | None = None, create: bool = True) -> Store:

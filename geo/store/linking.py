@@ -18,8 +18,16 @@ from typing import Iterable, Sequence
 import sqlalchemy as sa
 
 from geo import events as rules
-from geo.store.schema import (EVENT_KEYS, ROW_KEYS, decode_points, event_edits_table, events_table,
-                              incidents_table, meta_table, scan_json)
+from geo.store.schema import (
+    EVENT_KEYS,
+    ROW_KEYS,
+    decode_points,
+    event_edits_table,
+    events_table,
+    incidents_table,
+    meta_table,
+    scan_json,
+)
 from geo.store.writer import chunks
 
 _LINK_LOCK = 7_341_920_118  # advisory lock id: one linking transaction at a time

@@ -16,8 +16,15 @@ from typing import Callable
 import sqlalchemy as sa
 
 from geo.store import postgis
-from geo.store.schema import (event_edits_table, events_table, incidents_table, meta_table, metadata,
-                              migrations_table, reports_table)
+from geo.store.schema import (
+    event_edits_table,
+    events_table,
+    incidents_table,
+    meta_table,
+    metadata,
+    migrations_table,
+    reports_table,
+)
 
 
 @dataclass(frozen=True)

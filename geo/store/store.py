@@ -17,12 +17,20 @@ import sqlalchemy as sa
 
 from geo.filters import Filters
 from geo.model import Incident
-from geo.store import postgis, sqlite
+from geo.store import linking, postgis, sqlite
 from geo.store.errors import StoreError, is_deadlock, translate_errors
-from geo.store import linking
-from geo.store.schema import (EVENT_READ_COLUMNS, FRAME_COLUMNS, READ_COLUMNS, decode_points,
-                              events_table, incident_from_row, incidents_table, meta_table,
-                              reports_table, scan_json)
+from geo.store.schema import (
+    EVENT_READ_COLUMNS,
+    FRAME_COLUMNS,
+    READ_COLUMNS,
+    decode_points,
+    events_table,
+    incident_from_row,
+    incidents_table,
+    meta_table,
+    reports_table,
+    scan_json,
+)
 from geo.store.writer import AddResult, OnConflict, Writer, chunks
 
 if TYPE_CHECKING:

@@ -29,8 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from geo.extraction import ExtractionError, extract
-    from geo.formats.geojson import to_feature_collection
     from geo.extraction.text import decode
+    from geo.formats.geojson import to_feature_collection
 
     report_date = _date(args.date)
     features = []

@@ -23,8 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo import open_store
-    from geo import summary
+    from geo import open_store, summary
     from geo.places.search import with_place_names
 
     filters = filters_from_args(args)
