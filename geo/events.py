@@ -5,8 +5,9 @@ Three rules live here and nowhere else:
 - **Linking** (`link_reason`, `link`): a record joins an event when it is the same strike: the same
   place or within `LINK_KM` (`OTHER_TOWN_KM` when both name a different, precisely located town),
   dates within a day or overlapping spans, the same province when both give one, compatible type
-  and actor, both running totals or neither (and then over the same span, give or take a day). Two records of one dataset (two ACLED ids) or of one report are
-  never the same strike: their source already told them apart. Each link says why, in words.
+  and actor, both running totals or neither (and then over the same span, give or take a day).
+  Two records of one dataset (two ACLED ids) or of one report are never the same strike: their
+  source already told them apart. Each link says why, in words.
 - **Figures** (`event_row`): the toll is the range the sources give, from the lowest reported
   minimum to the highest reported maximum (children, women, injured alike); the date is the
   earliest well-dated record's (a single day, not a span); the place is the most precise record's.
@@ -181,20 +182,8 @@ class Mark:
 def link_reason(record: Mark, event: Mark) -> tuple[tuple[int, int, float], str] | None:
     """Why `record` is the same strike as `event`, with a rank (days apart, no shared place name,
     km apart; lower is closer); None when it is not."""
-    if record.cumulative != event.cumulative:
-        return None
-    if record.datasets & event.datasets or record.reports & event.reports:
-        return None  # one dataset or one report lists two strikes: they are two
-    if record.province and event.province and record.province != event.province:
-        return None  # its sources put it in two provinces: not the same place
     gap = max(record.day, event.day) - min(record.last, event.last)
-    if gap > LINK_DAYS:
-        return None
-    if record.cumulative and (abs(record.day - event.day) > LINK_DAYS or abs(record.last - event.last) > LINK_DAYS):
-        return None  # a month's running total and a week's are two totals, though they overlap
-    if record.family and event.family and record.family != event.family:
-        return None
-    if record.actors and event.actors and not record.actors & event.actors:
+    if gap > LINK_DAYS or not _compatible(record, event):
         return None
     km = _km(record, event)
     if km is None:
@@ -211,6 +200,23 @@ def link_reason(record: Mark, event: Mark) -> tuple[tuple[int, int, float], str]
     # The fewest days apart first, then a shared place name (a record 4 km off its town may be
     # nearer the next town's strike that day), then the nearest.
     return (max(gap, 0), 0 if record.names & event.names else 1, km), f"{where}, {when}"
+
+
+def _compatible(record: Mark, event: Mark) -> bool:
+    """Whether the two could be one strike, time and distance aside: the same kind of record,
+    not told apart by one source, one province, the same span for running totals, compatible
+    type and actor."""
+    if record.cumulative != event.cumulative:
+        return False
+    if record.datasets & event.datasets or record.reports & event.reports:
+        return False  # one dataset or one report lists two strikes: they are two
+    if record.province and event.province and record.province != event.province:
+        return False  # its sources put it in two provinces: not the same place
+    if record.cumulative and (abs(record.day - event.day) > LINK_DAYS or abs(record.last - event.last) > LINK_DAYS):
+        return False  # a month's running total and a week's are two totals, though they overlap
+    if record.family and event.family and record.family != event.family:
+        return False
+    return not (record.actors and event.actors and not record.actors & event.actors)
 
 
 def _km(a: Mark, b: Mark) -> float | None:
@@ -274,29 +280,33 @@ class Blocks:
             _put(self.named, key, mark)
 
     def near(self, mark: Mark) -> list[Mark]:
+        """Marks indexed in the cells and days `mark` could link to (by point or by name)."""
         found: dict[int, Mark] = {}
         first, last = mark.day - LINK_DAYS, mark.last + LINK_DAYS
-        if mark.points:
-            cells, long = self.cells, self.long
-            rlat = LINK_KM / 111.0
-            for lon, lat in mark.points:
-                rlon = LINK_KM / (111.32 * max(0.2, math.cos(math.radians(lat))))
-                ys = range(math.floor((lat - rlat) / CELL_DEG), math.floor((lat + rlat) / CELL_DEG) + 1)
-                for cx in range(math.floor((lon - rlon) / CELL_DEG), math.floor((lon + rlon) / CELL_DEG) + 1):
-                    for cy in ys:
-                        cell = cx * 100_000 + cy
-                        base = cell * DAY_KEYS
-                        for day in range(first, last + 1):
-                            for other in cells.get(base + day, ()):
-                                found[id(other)] = other
-                        if long:
-                            for other in long.get(cell, ()):
-                                found[id(other)] = other
+        for cell in self._cells_around(mark):
+            base = cell * DAY_KEYS
+            for day in range(first, last + 1):
+                for other in self.cells.get(base + day, ()):
+                    found[id(other)] = other
+            for other in self.long.get(cell, ()) if self.long else ():
+                found[id(other)] = other
         if self.named and (mark.names or not mark.points):
             for key in self._named_keys(mark, first, last, looking=True):
                 for other in self.named.get(key, ()):
                     found[id(other)] = other
         return list(found.values())
+
+    @staticmethod
+    def _cells_around(mark: Mark) -> set[int]:
+        """The place cells within LINK_KM of any of the mark's points."""
+        cells: set[int] = set()
+        rlat = LINK_KM / 111.0
+        for lon, lat in mark.points:
+            rlon = LINK_KM / (111.32 * max(0.2, math.cos(math.radians(lat))))
+            ys = range(math.floor((lat - rlat) / CELL_DEG), math.floor((lat + rlat) / CELL_DEG) + 1)
+            for cx in range(math.floor((lon - rlon) / CELL_DEG), math.floor((lon + rlon) / CELL_DEG) + 1):
+                cells.update(cx * 100_000 + cy for cy in ys)
+        return cells
 
     @staticmethod
     def _named_keys(mark: Mark, first: int, last: int, looking: bool = False) -> list[tuple]:
