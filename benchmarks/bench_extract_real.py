@@ -85,7 +85,7 @@ def pair(coded: list[dict], found: list) -> list[tuple[int, int, dict]]:
             score = 4 * ok["place"] + 2 * ok["killed"] + ok["date"] + ok["children"] + ok["killed_max"]
             scored.append((score, i, j, ok))
     used_c, used_f, out = set(), set(), []
-    for score, i, j, ok in sorted(scored, key=lambda t: -t[0]):
+    for _score, i, j, ok in sorted(scored, key=lambda t: -t[0]):
         if i in used_c or j in used_f:
             continue
         used_c.add(i)

@@ -131,7 +131,7 @@ class Mark:
     records: list[dict] = field(default_factory=list)  # an event's records, as dicts
 
     @classmethod
-    def of_record(cls, r: Mapping) -> "Mark":
+    def of_record(cls, r: dict) -> "Mark":
         """The mark of one record (a dict of the store's columns, points decoded)."""
         dataset = dataset_of(r["id"])
         return cls(
@@ -144,7 +144,7 @@ class Mark:
             reports=frozenset([r["report_hash"]]) if r.get("report_hash") else frozenset(),
             records=[r])  # not copied: linking a million records
 
-    def absorb(self, record: Mapping) -> None:
+    def absorb(self, record: dict) -> None:
         """Add a record to this event's mark, as event_row would place and date the event (kept
         step by step: an event of many records is not recomputed for each new one)."""
         other = Mark.of_record(record)
@@ -334,7 +334,7 @@ def _put(index: dict, key, mark: Mark) -> None:
         found.append(mark)
 
 
-def link(records: Iterable[Mapping], stored: Iterable[Mark] = ()) -> Linked:
+def link(records: Iterable[dict], stored: Iterable[Mark] = ()) -> Linked:
     """Put each record in an event: the closest stored or already-formed event it is the same
     strike as (`link_reason`), else a new event named after the record.
 
@@ -350,14 +350,14 @@ def link(records: Iterable[Mapping], stored: Iterable[Mark] = ()) -> Linked:
             gc.enable()
 
 
-def _link(records: Iterable[Mapping], stored: Iterable[Mark]) -> Linked:
+def _link(records: Iterable[dict], stored: Iterable[Mark]) -> Linked:
     linked = Linked()
     blocks = Blocks()
     for mark in stored:
         blocks.add(mark)
     for record in sorted(records, key=_date_then_id):
         mark = Mark.of_record(record)
-        best: tuple[tuple[int, float], str, Mark] | None = None
+        best: tuple[tuple[int, int, float], str, Mark] | None = None
         for event in blocks.near(mark):
             found = link_reason(mark, event)
             if found and (best is None or (found[0], event.id) < (best[0], best[2].id)):

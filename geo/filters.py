@@ -166,7 +166,7 @@ class FilterSpec:
                 parser.add_argument(flag, dest=name, action="append", default=[], metavar=metavar,
                                     help=help_)
             else:
-                parser.add_argument(flag, dest=name, metavar=metavar, help=help_, type=self.cli_type)
+                parser.add_argument(flag, dest=name, metavar=metavar, help=help_, type=self.cli_type or str)
 
 
 # --- the specs ---------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ def _bbox_sql(f: Filters, sql: SQL) -> list[sa.ColumnElement[bool]]:
     west, south, east, north = f.bbox
     c = sql.c
     if sql.dialect == "postgresql":
-        geom = sa.literal_column(f"{sql.table}.geom")
+        geom: sa.ColumnElement = sa.literal_column(f"{sql.table}.geom")
         if west <= east:
             return [sa.func.ST_Intersects(geom, _envelope(west, south, east, north))]
         # The view crosses the antimeridian: two boxes.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import json
 import math
@@ -296,10 +295,15 @@ class Incident:
         return cls.from_dict(props)
 
 
-@functools.lru_cache(maxsize=None)
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
 def _field_names(cls: type) -> frozenset[str]:
     # computed once: dataclasses.fields() per row was a tenth of a bulk import's time
-    return frozenset(f.name for f in dataclasses.fields(cls))
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def make_id(values: dict[str, Any]) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.model import Incident
 from geo import open_store
+from geo.model import Incident
 from geo.settings import DB_ENV
 
 PAGE = Path(__file__).resolve().parent.parent / "views" / "1_Add_a_report.py"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from geo.extraction.dates import find_time, split_dateline
 from geo.extraction import ExtractionError, extract
-from geo.model import report_hash
+from geo.extraction.dates import find_time, split_dateline
 from geo.extraction.numbers import find_figures, word_to_int
+from geo.model import report_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2017, 10, 11)  # a Wednesday

@@ -67,7 +67,7 @@ def test_concurrent_importers_lose_nothing(db: str, tmp_path: Path):
                                 (acled_row(i) for i in range(start, start + 3_000))))
     procs = [_import(path, db, tmp_path) for path in files]
     outputs = [proc.communicate(timeout=300) for proc in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (_out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
         assert "Traceback" not in err
     store = open_store(db)

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from geo.extraction import ExtractionError
-from geo.model import report_hash
 from geo.ingest.reports import import_report, import_report_files
+from geo.model import report_hash
 
 FIRST = ("date 2017-10-11\nWarplanes struck the town of Hajin on Tuesday, killing eight civilians, "
          "including two children, the Syrian Observatory for Human Rights said.")

@@ -72,7 +72,7 @@ def write_csv(incidents: Iterable[Incident], out: str | Path | IO[str],
     """Write the incidents as they come (any number, in constant memory); returns how many.
     `extra` gives more columns per incident (an exported event's grade and sources: lists and
     objects as JSON), after the project's own."""
-    if not hasattr(out, "write"):
+    if isinstance(out, (str, Path)):
         with open(out, "w", encoding="utf-8", newline="") as handle:
             return write_csv(incidents, handle, extra)
     rows = writer(out)

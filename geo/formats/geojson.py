@@ -86,9 +86,8 @@ def _stream(text: str) -> IncidentStream:
     if isinstance(data, dict) and data.get("type") == "Feature":
         features = [data]
     elif isinstance(data, dict) and data.get("type") == "FeatureCollection":
-        features = data.get("features")
-        if features is None:
-            features = []
+        given: Any = data.get("features")
+        features = [] if given is None else given
         if not isinstance(features, list):
             raise FormatError("not GeoJSON: a FeatureCollection's \"features\" must be a list of "
                               "Feature objects")

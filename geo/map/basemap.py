@@ -62,7 +62,8 @@ def town_labels(places: Iterable[Any], extent: tuple[float, float, float, float]
 
     `places` are gazetteer Places; a name appears once (the biggest place of that name)."""
     west, south, east, north = extent
-    chosen, seen = [], set()
+    chosen: list = []
+    seen: set[str] = set()
     for p in sorted(places, key=lambda p: -(p.population or 0)):
         if not (west <= p.longitude <= east and south <= p.latitude <= north) or p.name in seen:
             continue

@@ -20,9 +20,12 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from geo.model import Incident, safe_url
+
+if TYPE_CHECKING:
+    import pandas
 
 AGGREGATE_ABOVE = 20_000  # located places; more are drawn as grid cells with summed deaths
 DETAIL_LIMIT = 2_000  # incidents; above it the quote, link and id are not embedded (said in the popup)
@@ -164,7 +167,7 @@ def to_json(value: Any) -> str:
 
 # --- points ---------------------------------------------------------------------------------
 
-def _points(incidents: list[Incident], located: list[list], classes: list[int], n_places: int,
+def _points(incidents: list[Incident], located: list[list], classes: list[int], n_places: int,  # noqa: C901
             detail_limit: int) -> LayerData:
     strings = _Strings()
     ref, index = strings.ref, strings.index
@@ -190,7 +193,7 @@ def _points(incidents: list[Incident], located: list[list], classes: list[int], 
                                (inc.killed, inc.killed_max, inc.children, inc.women, inc.injured)):
             cols[name].append(0 if value is None else value + 1)
         cols["cu"].append(1 if inc.cumulative else 0)
-        texts = (inc.actor, inc.source, inc.event_type)
+        texts: tuple[str | None, ...] = (inc.actor, inc.source, inc.event_type)
         if details:
             texts += (safe_url(inc.source_url), inc.quote)
             cols["id"].append(index(inc.id))
@@ -310,7 +313,7 @@ def cell_size(points: list[tuple[float, float]], max_cells: int = MAX_CELLS) -> 
     return CELL_SIZES[-1]
 
 
-def _cells(incidents: list[Incident], located: list[list], classes: list[int], n_places: int,
+def _cells(incidents: list[Incident], located: list[list], classes: list[int], n_places: int,  # noqa: C901
            colour_by: str) -> LayerData:
     size = cell_size([pt for places in located for _, pt in places])
     cells: dict[tuple[int, int], list] = {}

@@ -32,7 +32,7 @@ import html
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from geo.map import basemap
@@ -85,12 +85,20 @@ class _Raw(Element):
         return self.text
 
 
+
+def page(element: Element) -> Figure:
+    """The HTML page (folium's Figure) an element is rendered into."""
+    root = element.get_root()
+    assert isinstance(root, Figure), "the element is not on a map page yet"
+    return root
+
+
 class _ScriptElement(MacroElement):
     """A MacroElement whose rendered script goes into the page verbatim (see _Raw)."""
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # folium's macros return nothing too
         script = self._template.module.__dict__["script"]
-        self.get_root().script.add_child(_Raw(script(self, kwargs)), name=self.get_name())
+        page(self).script.add_child(_Raw(script(self, kwargs)), name=self.get_name())
 
 
 class _MapSetup(_ScriptElement):
@@ -158,7 +166,7 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
     m = folium.Map(location=CENTRE, zoom_start=ZOOM, tiles=None)  # the runtime adds a metric scale
     if static_prefix is None:
         m.default_js, m.default_css = [], []
-        m.get_root().header.add_child(_Raw(
+        page(m).header.add_child(_Raw(
             f"<style>{leaflet_css()}</style>\n<script>{inline_script(leaflet_js())}</script>"),
             name="leaflet_inline")
     else:
@@ -170,9 +178,10 @@ def base_map(tiles: str | None = "OpenStreetMap", static_prefix: str | None = "/
     fit = None
     if bounds is not None:
         west, south, east, north = bounds
-        fit = {"bounds": [[south, west], [north, east]], "maxZoom": FIT_MAX_ZOOM,
+        box = [[south, west], [north, east]]
+        fit = {"bounds": box, "maxZoom": FIT_MAX_ZOOM,
                "topLeft": FIT_PADDING_TOP_LEFT, "bottomRight": FIT_PADDING_BOTTOM_RIGHT}
-        m.fit_bounds(fit["bounds"], max_zoom=FIT_MAX_ZOOM, padding_top_left=FIT_PADDING_TOP_LEFT,
+        m.fit_bounds(box, max_zoom=FIT_MAX_ZOOM, padding_top_left=FIT_PADDING_TOP_LEFT,
                      padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT)
     _MapSetup(fit, basemap.payload() if geography else None).add_to(m)  # the runtime fits again, clear of the legend, where it opens unfolded
     return m
@@ -284,7 +293,7 @@ def to_html(incidents: Iterable[Incident], filters: "Filters | None" = None,
     offline (tiles aside), headed by its title, the filters that selected it and the export date."""
     incidents = list(incidents)
     m = build_map(incidents, static_prefix=None)
-    root = m.get_root()
+    root = page(m)
     root.header.add_child(Element(f"<title>{html.escape(TITLE)}</title>"), name="title")
     root.header.add_child(_Raw(f"<style>{_PAGE_CSS}</style>"), name="page_css")
     root.html.add_child(_Raw(page_header(filters, len(incidents), exported)), name="page_header")

@@ -13,7 +13,7 @@ import datetime as dt
 import gc
 import json
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
 
@@ -153,7 +153,7 @@ def _insert_events(conn: sa.Connection, rows: Sequence[dict]) -> None:
 
 
 def _typed_event(row: dict) -> dict:
-    values = {k: row.get(k) for k in EVENT_KEYS}
+    values: dict[str, Any] = {k: row.get(k) for k in EVENT_KEYS}
     for name in ("date", "date_end", "last_date"):
         if isinstance(values[name], str):
             values[name] = dt.date.fromisoformat(values[name])
@@ -203,7 +203,7 @@ def _stored_marks(conn: sa.Connection, rows: list[dict]) -> list[rules.Mark]:
     marks = []
     for event_id, date, date_end, points, precision in conn.execute(
             sa.select(e.id, e.date, e.date_end, e.points, e.geo_precision).where(*where)):
-        date, date_end, points = _iso(date), _iso(date_end), decode_points(points)
+        date, date_end, points = str(_iso(date)), _iso(date_end), decode_points(points)
         located = [p for p in points if p is not None]
         if located and not any_unlocated:
             probe = rules.Mark(id=event_id, day=dt.date.fromisoformat(date).toordinal(),
@@ -213,9 +213,9 @@ def _stored_marks(conn: sa.Connection, rows: list[dict]) -> list[rules.Mark]:
             if not near.near(probe):
                 continue
         marks.append((event_id, date, date_end, points, precision))
-    sources = {}
+    sources: dict[str, str] = {}
     for chunk in chunks([m[0] for m in marks], 2000):
-        sources.update(conn.execute(sa.select(e.id, e.sources).where(e.id.in_(chunk))).all())
+        sources.update((row[0], row[1]) for row in conn.execute(sa.select(e.id, e.sources).where(e.id.in_(chunk))))
     return [_mark(*m, json.loads(sources[m[0]])) for m in marks]
 
 

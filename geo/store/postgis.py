@@ -179,11 +179,13 @@ def copy_insert(conn: sa.Connection, insert: sa.Insert, rows: Sequence[tuple], k
                          "(LIKE incidents INCLUDING DEFAULTS) ON COMMIT DROP")
     conn.exec_driver_sql("TRUNCATE incidents_stage")
     columns = [*keys, "geom"]
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a connection taken from the pool holds its driver's
+    cursor = driver.cursor()
     with cursor.copy(f"COPY incidents_stage ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row((*row, ewkt(points[row[0]])))
-    inserted = conn.execute(insert.from_select(columns, sa.select(*(STAGE.c[name] for name in columns)))
+    inserted: sa.CursorResult = conn.execute(insert.from_select(columns, sa.select(*(STAGE.c[name] for name in columns)))
                             .returning(sa.literal_column("id")))
     return set(inserted.scalars())
 

@@ -202,7 +202,7 @@ FRAME_COLUMNS = ("id", "date", "date_end", "province", "killed", "killed_max", "
 
 # The decoder's C scanner on its own: the stored JSON is compact, so json.loads' whitespace
 # checks around it are not needed (a third of the cost of reading an incident).
-scan_json = json.JSONDecoder().scan_once
+scan_json = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # typeshed lacks it
 
 
 def incident_from_row(row: Sequence) -> Incident:

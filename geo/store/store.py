@@ -338,7 +338,7 @@ class Store:
             several = conn.execute(self._places_of_several(where, of)).all()
         frame = pd.DataFrame([tuple(r) for r in single], columns=["key", *CELL_COLUMNS])
         if several:
-            frame = _merge_cells(frame, several, size, self.dialect)
+            frame = _merge_cells(frame, list(several), size, self.dialect)
         frame = frame.drop(columns="key")
         for name in CELL_COLUMNS[2:]:
             frame[name] = frame[name].astype("int64") if name not in ("killed", "children", "killed_known") \

@@ -110,6 +110,7 @@ class Writer:
         else:
             params = rows if order == IDENTITY else [tuple(r[i] for i in order) for r in rows]
         conn.exec_driver_sql(self._sql, params)
+        return None
 
     def finish(self, conn: sa.Connection) -> None:
         """Called after the last chunk, still inside the transaction."""
