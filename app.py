@@ -18,7 +18,7 @@ from geo.export import FORMATS, download_name, export_events_bytes
 from geo.filters import FilterError, Filters
 from geo.map import view as mapview
 from geo.map.layer import LayerData
-from geo.model import Incident
+from geo.model import GRADES, Incident
 from geo.places import boundaries
 from geo.provinces import PROVINCES
 from geo.selection import Selection, View, select
@@ -203,7 +203,7 @@ def outlines_switch(outlines) -> bool:
 
 # --- filters: sidebar widgets, kept in the URL --------------------------------------------------
 
-WIDGET_KEYS = ("f_dates", "f_provinces", "f_min_killed", "f_actor", "f_source", "f_text")
+WIDGET_KEYS = ("f_dates", "f_provinces", "f_min_killed", "f_actor", "f_source", "f_text", "f_grade")
 
 
 def url_filters() -> Filters:
@@ -227,6 +227,7 @@ def seed_widgets(filters: Filters, span: tuple[dt.date, dt.date]) -> None:
     st.session_state.f_actor = filters.actor or ""
     st.session_state.f_source = filters.source or ""
     st.session_state.f_text = filters.text or ""
+    st.session_state.f_grade = list(filters.grade)
     st.session_state.f_bbox = filters.bbox  # no widget: it comes with a shared link of a map view
 
 
@@ -251,6 +252,9 @@ def sidebar(span: tuple[dt.date, dt.date]) -> Filters:
     sb.text_input("Actor contains", key="f_actor", placeholder="e.g. coalition")
     sb.text_input("Source contains", key="f_source", placeholder="e.g. SANA")
     sb.text_input("Text contains", key="f_text", placeholder="place, quote, notes…")
+    sb.multiselect("Source grade", GRADES, key="f_grade", placeholder="Any grade",
+                   help="single source · corroborated (two or more independent sources) · conceded "
+                        "by the actor · contested (a denial, or tolls that differ widely)")
     if st.session_state.get("f_bbox"):
         west, south, east, north = st.session_state.f_bbox
         sb.caption(f"Only the map view of this link: {west:g}, {south:g} to {east:g}, {north:g} "
@@ -267,7 +271,8 @@ def sidebar(span: tuple[dt.date, dt.date]) -> Filters:
             provinces=st.session_state.f_provinces,
             min_killed=st.session_state.f_min_killed or None,
             actor=st.session_state.f_actor, source=st.session_state.f_source,
-            text=st.session_state.f_text, bbox=st.session_state.get("f_bbox"))
+            text=st.session_state.f_text, bbox=st.session_state.get("f_bbox"),
+            grade=st.session_state.f_grade)
     except FilterError as exc:
         sb.error(md(str(exc)))
         filters = Filters()

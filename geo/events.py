@@ -27,13 +27,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+from geo.model import GRADES as GRADES  # the grades this module gives, named here too
+
 LINK_KM = 10.0  # same strike: places at most this far apart ...
 OTHER_TOWN_KM = 5.0  # ... or this far, when both name a different town, each located precisely
 LINK_DAYS = 1  # ... and dates at most this many days apart (or spans overlapping)
 CELL_DEG = 0.2  # blocking cell; ≥ LINK_KM in both directions below 60° latitude, so 3x3 cells suffice
 LONG_SPAN_DAYS = 62  # events spanning more days are kept in one list per cell, not one entry per day
 
-GRADES = ("single source", "corroborated", "conceded", "contested")
 GRADE_HELP = {
     "single source": "one source, or several outlets relaying the same one",
     "corroborated": "two or more independent sources report it",

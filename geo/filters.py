@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 
 import sqlalchemy as sa
 
+from geo.model import GRADES
 from geo.provinces import PROVINCES, normalise
 
 Box = tuple[float, float, float, float]
@@ -46,7 +47,7 @@ class Filters:
     source: str | None = None
     text: str | None = None
     bbox: Box | None = None
-    grade: tuple[str, ...] = ()  # events' grades (geo.events.GRADES); records by their event's
+    grade: tuple[str, ...] = ()  # events' grades (geo.model.GRADES); records by their event's
 
     @classmethod
     def parse(cls, **raw: Any) -> "Filters":
@@ -277,7 +278,6 @@ def _text_sql(f: Filters, sql: SQL) -> list[sa.ColumnElement[bool]]:
     return [likes[0] if len(likes) == 1 else sa.or_(*likes)]
 
 
-GRADES = ("single source", "corroborated", "conceded", "contested")  # as geo.events.GRADES
 
 
 def _grades(raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -555,6 +555,10 @@ def _split_places(text: str) -> list[Any]:
     return [p.strip() for p in text.split(";") if p.strip()]
 
 
+# An event's grade, from its sources (geo.events grades; geo.filters filters by them).
+GRADES = ("single source", "corroborated", "conceded", "contested")
+
+
 def safe_url(url: str | None) -> str | None:
     """The source link only when it is http(s); anything else (javascript:, data:) is not a link."""
     if url and url.strip().lower().startswith(("http://", "https://")):

@@ -294,3 +294,14 @@ def test_without_outlines_the_sidebar_says_how_to_add_them(app):
     assert outline_payload(at) is None
     assert any("python -m geo boundaries fetch SYR" in c.value for c in at.sidebar.caption)
     assert not at.get("toggle")
+
+
+def test_grade_filter_in_the_sidebar_and_the_url(app):
+    at = run(app)
+    at.multiselect(key="f_grade").set_value(["corroborated"])
+    run(at)
+    assert url_param(at, "grade") == ["corroborated"]
+    assert not at.dataframe or table_ids(at) == set()  # the test records each have one source
+    at.multiselect(key="f_grade").set_value(["single source"])
+    run(at)
+    assert table_ids(at) == {i.id for i in INCIDENTS}
