@@ -34,3 +34,8 @@ if ! cmp -s requirements.txt .venv/.requirements.installed; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
   cp requirements.txt .venv/.requirements.installed
 fi
+if [ "$want_test" = 1 ] && ! cmp -s requirements-dev.txt .venv/.requirements-dev.installed; then
+  echo "setup: installing the checkers from requirements-dev.txt"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+  cp requirements-dev.txt .venv/.requirements-dev.installed
+fi

@@ -10,14 +10,14 @@ import html
 import pandas as pd
 import streamlit as st
 
-from geo.ingest.duplicates import find_duplicates
 from geo.extraction import Extraction, ExtractionError, extract
-from ui.markdown import literal as md
-from geo.model import ValidationError
 from geo.extraction.text import decode
+from geo.ingest.duplicates import find_duplicates
 from geo.ingest.reports import EDITABLE, review_row, reviewed_incident, save_reviewed
+from geo.model import ValidationError
 from geo.store import StoreError
 from ui.common import database_url, get_store
+from ui.markdown import literal as md
 
 st.set_page_config(page_title="Add a report · Strike Atlas", page_icon="🗺️", layout="wide")
 

@@ -155,7 +155,7 @@ class Attribution:
     end: int
 
 
-def find_source(text: str, offset: int = 0, monitor: str | None = None) -> Attribution | None:
+def find_source(text: str, offset: int = 0, monitor: str | None = None) -> Attribution | None:  # noqa: C901  (complexity debt: docs/architecture.md, "Checks")
     """The source a passage cites: a named agency or monitor first, else the phrase used.
 
     `monitor` is the named monitor mentioned earlier in the report, which "the monitoring group"
@@ -165,6 +165,7 @@ def find_source(text: str, offset: int = 0, monitor: str | None = None) -> Attri
     low = text.lower()
     m = _KNOWN.search(text) if any(k in low for k in _KNOWN_HINTS) else None
     if m:
+        assert m.lastgroup is not None  # every alternative of _KNOWN is a named group, "s<index>"
         primary = Attribution(_KNOWN_NAMES[int(m.lastgroup[1:])], m.start() + offset, m.end() + offset)
     if primary is None:
         m = _MONITOR_PHRASE.search(text)

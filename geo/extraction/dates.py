@@ -37,7 +37,7 @@ _WIRE_HEAD_RE = re.compile(
     rf"[ \t]*[A-Z][A-Z .'’-]+,(?:[ \t]*[A-Z][a-z]+,)?[ \t]*(?:{_MON}[ \t]+\d{{1,2}}|\d{{1,2}}[ \t]+{_MON})"
     r"(?:,?[ \t]*(?:19|20)\d\d)?[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*[-—–]+[ \t]+", re.IGNORECASE)
 
-_PATTERNS: dict[str, re.Pattern] = {name: re.compile(rx, re.IGNORECASE) for name, rx in {
+_PATTERNS: dict[str, re.Pattern[str]] = {name: re.compile(rx, re.IGNORECASE) for name, rx in {
     "history": rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:{_MON}\s+)?(?:19|20)\d\d\b"
                r"|\b(?:[\w-]+-year(?:-old)?|years?-long|long-running)\s+(?:civil\s+)?(?:conflict|war)\b"
                r"|\b(?:conflict|war)\s+(?:has|had)\s+(?:so\s+far\s+)?killed\b|\bsince\s+(?:the\s+)?(?:eruption|outbreak)\b"
@@ -88,6 +88,7 @@ def latest_named_date(text: str, today: dt.date) -> dt.date | None:
     """The latest full date (day, month and year) the text names, not after `today`: what a
     report without a dateline counts "on Monday" and "yesterday" from."""
     best = None
+    day: dt.date | None
     for n, m in enumerate(_NAMED_DATE.finditer(text)):
         if n >= 200:
             break
@@ -176,6 +177,8 @@ def _counted_from_named_day(time: TimeRef, clause: str, report_date: dt.date, of
     from the dateline ("two days ago" still counts from the dateline)."""
     if not _FROM_TOLD_DAY.search(time.words) or "yesterday" in time.words.lower():
         return time
+    if time.date is None:  # never: "days_before" always resolves to a day
+        return time
     back = report_date - time.date
     for kind in ("explicit", "yesterday", "today", "weekday"):
         for match in _PATTERNS[kind].finditer(clause):
@@ -195,7 +198,7 @@ def weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
     return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
 
 
-def _resolve(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | None, dt.date | None, bool] | None:
+def _resolve(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date | None, dt.date | None, bool] | None:
     """(day, last day, cumulative) the words point to; None when they give no day."""
     try:
         return _resolve_words(kind, m, today)
@@ -203,8 +206,11 @@ def _resolve(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | None, dt
         return None
 
 
-def _resolve_words(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | None, dt.date | None, bool] | None:
+def _resolve_words(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date | None, dt.date | None, bool] | None:  # noqa: C901  (complexity debt: docs/architecture.md, "Checks")
     one = dt.timedelta(days=1)
+    first: dt.date | None
+    last: dt.date | None
+    day: dt.date | None
     if kind == "history":
         return None, None, False
     if kind == "weekday_span":
@@ -275,10 +281,10 @@ def _resolve_words(kind: str, m: re.Match, today: dt.date) -> tuple[dt.date | No
         sunday = min(saturday + one, today)
         return saturday, sunday if sunday != saturday else None, False
     if kind == "days_before":
-        n = m.groupdict().get("n")
-        back = _SMALL_VALUES.get(n.lower(), None) if n else 1
+        words = m.groupdict().get("n")
+        back = _SMALL_VALUES.get(words.lower(), None) if words else 1
         if back is None:
-            back = int(n) if n and n.isdigit() else 1
+            back = int(words) if words and words.isdigit() else 1
         if "before yesterday" in m.group(0).lower():
             back = 2
         return today - back * one, None, False

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from geo.extraction.numbers import TENS, UNITS
 from geo.names import fold
-from geo.extraction.numbers import UNITS, TENS
 from geo.provinces import normalise as province_of
 
 _ART = r"(?:al|el|ar|as|at|ad|az|ash|an|ed|ez|es|er|adh|ath|Al|El|Ar|As|At|Ad|Az|Ash|An|Ed|Ez|Es)"
@@ -131,8 +132,8 @@ class PlaceMention:
 _TAG_HEADER = re.compile(r"\s*[|:]")
 
 
-def find_places(clause: str, gazetteer: Any, offset: int = 0,
-                skip: list[tuple[int, int]] = ()) -> list[PlaceMention]:
+def find_places(clause: str, gazetteer: Any, offset: int = 0,  # noqa: C901
+                skip: Sequence[tuple[int, int]] = ()) -> list[PlaceMention]:
     """Place mentions in a clause, in order; `skip` holds spans (clause positions) that are not
     places, such as a source's name ("Syrian Observatory")."""
     found: list[PlaceMention] = []
@@ -223,7 +224,7 @@ def _strip_possessive(words: str) -> str:
     return re.sub(r"['’]s$", "", words)
 
 
-def _classify(words: str, start: int, end: int, before: str, after: str,
+def _classify(words: str, start: int, end: int, before: str, after: str,  # noqa: C901
               previous: PlaceMention | None, clause: str, gazetteer: Any,
               list_head: PlaceMention | None = None, header: bool = False) -> PlaceMention | None:
     role, strong = ("target", True) if header else (None, False)

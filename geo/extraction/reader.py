@@ -22,13 +22,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geo.extraction import attribution
-
 from geo.extraction import text as report_text
 from geo.extraction.dates import PAST_CONTEXT, TimeRef, find_time, latest_named_date, split_dateline
-from geo.model import Incident, ValidationError, report_hash
-from geo.extraction.places import PlaceMention, find_places, haversine_km, mentions_coreference, province_named, CAPITALS
+from geo.extraction.places import (
+    CAPITALS,
+    PlaceMention,
+    find_places,
+    haversine_km,
+    mentions_coreference,
+    province_named,
+)
 from geo.extraction.text import ExtractionError, Sentence
 from geo.extraction.tolls import REVISED_TO, Count, find_counts, tolls
+from geo.model import Incident, ValidationError, report_hash
 
 __all__ = ["extract", "Extraction", "Candidate", "Evidence", "NotCoded", "ExtractionError"]
 
@@ -225,7 +231,7 @@ class _Reader:
             clause_skip = [(s - start, e - start) for s, e in skip]
             self._clause(index, sentence, clause, offset, clause_skip, attack)
 
-    def _clause(self, index: int, sentence: Sentence, clause: str, offset: int,
+    def _clause(self, index: int, sentence: Sentence, clause: str, offset: int,  # noqa: C901
                 skip: list[tuple[int, int]], attack: bool) -> None:
         counts = find_counts(clause, offset)
         places = find_places(clause, self.gazetteer, offset, skip)
@@ -345,7 +351,7 @@ class _Reader:
                 draft.penalty += 0.1
         self.pending = None
 
-    def _assign_parts(self, drafts: list[_Draft], counts: list[Count], index: int) -> None:
+    def _assign_parts(self, drafts: list[_Draft], counts: list[Count], index: int) -> None:  # noqa: C901  (complexity debt: docs/architecture.md, "Checks")
         for count in counts:
             if count.role == "injured" and not count.part:
                 owner = _nearest_before(drafts, count) or (self.drafts[-1] if not drafts and self.drafts
@@ -358,7 +364,8 @@ class _Reader:
                                        "given (left empty)")
             elif count.part and count.orphan_part and count.part_of == "group" and drafts:
                 owner = next((d for d in drafts if d.toll.start > count.start), None) or _nearest_before(drafts, count)
-                _set_part(owner, count)
+                if owner is not None:  # always: `drafts` is not empty, so _nearest_before finds one
+                    _set_part(owner, count)
             elif count.part and count.orphan_part and not drafts:
                 owner = self.drafts[-1] if self.drafts else None
                 if owner is not None and index - owner.sentence <= 2:
@@ -458,11 +465,11 @@ class _Reader:
         out = list(found)
         for cand in found:
             inc = cand.incident
-            parts = [o for o in out if o is not cand and o.incident.date == inc.date and not o.incident.cumulative
-                     and o.incident.killed is not None]
-            if inc.killed is None or inc.cumulative or len(parts) < 2:
+            others = [o for o in out if o is not cand and o.incident.date == inc.date and not o.incident.cumulative
+                      and o.incident.killed is not None]
+            if inc.killed is None or inc.cumulative or len(others) < 2:
                 continue
-            if _sums_to(sorted(o.incident.killed for o in parts), inc.killed):
+            if _sums_to(sorted(o.incident.killed for o in others if o.incident.killed is not None), inc.killed):
                 out.remove(cand)
                 start, end = _toll_span(cand)
                 self.skipped.append(NotCoded(self.text[start:end], start, end,
@@ -481,11 +488,12 @@ class _Reader:
             inc = cand.incident
             day = dt.date.fromisoformat(inc.date_end or inc.date)
             past = cand.past_words
-            old = latest is not None and (latest - day).days >= BACKGROUND_DAYS and not (
+            gap = (latest - day).days if latest is not None else None  # days before the latest news
+            old = gap is not None and gap >= BACKGROUND_DAYS and not (
                 self.unknown_day and not cand.explicit_date)  # weekdays counted from a guessed day prove nothing
             if past or old:
                 why = f"told as past context ('{past}')" if past else \
-                    f"dated {inc.date}, {(latest - day).days} days before the report's latest news ({latest})"
+                    f"dated {inc.date}, {gap} days before the report's latest news ({latest})"
                 start, end = _toll_span(cand)
                 cand.confidence = min(cand.confidence, NOT_CODED_CONFIDENCE)
                 cand.explanation = f"background: {why}; " + cand.explanation
@@ -528,9 +536,9 @@ class _Reader:
             if draft.source is None and len({s.source for _, s in self.sources}) == 1:
                 draft.source = self.sources[0][1]
         if draft.source is not None and attribution.is_generic_monitor(draft.source.source):
-            named = {s.source for _, s in self.sources if s.source in attribution.MONITORS}
-            if len(named) == 1:  # "a war monitor said …" and later "the Observatory added …"
-                (name,) = named
+            monitors = {s.source for _, s in self.sources if s.source in attribution.MONITORS}
+            if len(monitors) == 1:  # "a war monitor said …" and later "the Observatory added …"
+                (name,) = monitors
                 draft.notes.append(f"source: '{draft.source.source}' read as {name}, named in the report")
                 draft.source = attribution.Attribution(name, draft.source.start, draft.source.end)
         # actors and events of another incident's clause are that incident's
@@ -549,7 +557,7 @@ class _Reader:
             draft.event_type = _first(events, sorted(mine)) or _first(events, sorted(para)) \
                 or (events[0][1] if events else None)
 
-    def _candidate(self, draft: _Draft, digest: str, url: str | None, placeless: bool = False) -> Candidate | None:
+    def _candidate(self, draft: _Draft, digest: str, url: str | None, placeless: bool = False) -> Candidate | None:  # noqa: C901  (complexity debt: docs/architecture.md, "Checks")
         toll = draft.toll
         evidence: list[Evidence] = []
         notes: list[str] = []
@@ -651,7 +659,7 @@ class _Reader:
             notes.append(f"'{part.words}' is a part of {town.name} ('{town.words}'): placed there, geo_precision 2")
         return out
 
-    def _places(self, draft: _Draft, notes: list[str], mark) -> tuple:
+    def _places(self, draft: _Draft, notes: list[str], mark) -> tuple:  # noqa: C901  (complexity debt: docs/architecture.md, "Checks")
         abroad = [p for p in draft.places if p.abroad and p.role in ("target", "near")]
         if abroad and any(p.role in ("target", "near") and not p.abroad for p in draft.places):
             notes.append("not the place hit: " + ", ".join(

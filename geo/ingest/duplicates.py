@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.extraction.places import haversine_km
 from geo.filters import Filters
 from geo.model import Incident, ValidationError
 from geo.names import fold
 
+if TYPE_CHECKING:
+    from geo.store import Store
+
 _COARSE_KM = 60  # the stored bbox column is the mean of an incident's points: query wide, check exactly
 
 
-def find_duplicates(store: Any, incident: Incident, km: float = 10, days: int = 1) -> list[Incident]:
+def find_duplicates(store: Store, incident: Incident, km: float = 10, days: int = 1) -> list[Incident]:
     """Stored incidents that are probably the same event, closest first."""
     start = dt.date.fromisoformat(incident.date) - dt.timedelta(days=days)
     end = dt.date.fromisoformat(incident.last_date) + dt.timedelta(days=days)
@@ -64,7 +67,7 @@ def merge(stored: Incident, new: Incident) -> Incident:
             places.append(name)
             points.append(point)
     said = [_said(stored), _said(new)]
-    values = {
+    values: dict[str, Any] = {  # loose values, as Incident.from_dict takes them
         "id": stored.id,
         "date": min(stored.date, new.date),
         "date_end": _span_end(stored, new),

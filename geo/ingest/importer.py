@@ -11,7 +11,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from geo.formats import FormatError, IncidentStream, ReadResult, Reject
 from geo.formats.csv import safe_cell
@@ -19,6 +19,10 @@ from geo.formats.csv import writer as csv_writer
 from geo.formats.detect import detect_format
 from geo.formats.reader import iter_file, read_file
 from geo.model import clean_text
+
+if TYPE_CHECKING:
+    from geo.ingest.reports import OnDuplicate
+    from geo.store import Store
 
 # progress(stage, done, total): stage is "reading" or "storing"; done/total count rows.
 ImportProgress = Callable[[str, int, int], None]
@@ -67,7 +71,7 @@ def read_dataset(path: str | Path, format: str = "auto",
     return fmt, read_file(path, fmt, reading)
 
 
-def store_result(store, result: ReadResult, outlines: Any = _OUTLINES,
+def store_result(store: Store, result: ReadResult, outlines: Any = _OUTLINES,
                  progress: ImportProgress | None = None) -> tuple[int, int, int]:
     """Store what was read in one transaction; returns (stored, skipped, placed by outlines)."""
     placed = place_in_provinces(result.incidents, outlines)
@@ -92,7 +96,7 @@ def _counted(incidents: Iterable, report: Callable[[int], None]) -> Iterator:
             report(done)
 
 
-def import_file(store, path: str | Path, format: str = "auto", progress: ImportProgress | None = None,
+def import_file(store: Store, path: str | Path, format: str = "auto", progress: ImportProgress | None = None,
                 outlines: Any = _OUTLINES, write_rejects_file: bool = True) -> ImportSummary:
     """Stream one file into the store in one transaction: rows are read, checked, placed and
     stored chunk by chunk, so memory does not grow with the file; a file that cannot be read (or
@@ -173,7 +177,7 @@ def prepared(stream: IncidentStream, placing: Callable[[list], None] | None = No
     yield from batch
 
 
-def preview(path: str | Path, format: str = "auto", store=None, keep: int = 200,
+def preview(path: str | Path, format: str = "auto", store: Store | None = None, keep: int = 200,
             progress: ImportProgress | None = None) -> "Preview":
     """Read a file through without storing it: the first `keep` incidents, how many there are,
     the rejects, how many a province was found for, and (given a store) how many are stored already."""
@@ -215,7 +219,7 @@ class Preview:
         return self.incidents - self.known
 
 
-def count_stored(store, ids: list[str]) -> int:
+def count_stored(store: Store, ids: list[str]) -> int:
     """How many of these ids the store holds already (one indexed look-up per 500)."""
     import sqlalchemy as sa
 
@@ -241,8 +245,8 @@ def place_in_provinces(incidents: list, outlines: Any = _OUTLINES) -> int:
     return boundaries.assign_provinces(incidents, outlines) if outlines is not None else 0
 
 
-def import_reports(store, paths: list[str | Path], report_date: str | None = None,
-                   on_duplicate: str = "merge") -> list[str]:
+def import_reports(store: Store, paths: list[str | Path], report_date: str | None = None,
+                   on_duplicate: OnDuplicate = "merge") -> list[str]:
     """News report files (.txt) go through extraction; returns the lines to print."""
     try:
         from geo.ingest.reports import import_report_files

@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
-from geo.ingest.duplicates import find_duplicates, merge
 from geo.extraction import Extraction, ExtractionError, extract
-from geo.model import Incident, report_hash
 from geo.extraction.text import decode
+from geo.ingest.duplicates import find_duplicates, merge
+from geo.model import Incident, report_hash
+
+if TYPE_CHECKING:
+    from geo.extraction.reader import NotCoded
+    from geo.store import Store
 
 OnDuplicate = Literal["merge", "keep", "skip"]
 ON_DUPLICATE = ("merge", "keep", "skip")
@@ -30,7 +34,7 @@ class ImportSummary:
     skipped: list[str] = field(default_factory=list)  # new incidents not stored (duplicates, --on-duplicate skip)
     warnings: list[str] = field(default_factory=list)
     already_stored: bool = False
-    not_coded: list[Any] = field(default_factory=list)  # geo.extraction.NotCoded: tolls read, not coded
+    not_coded: list[NotCoded] = field(default_factory=list)  # tolls read, not coded
     needs_date: bool = False  # relative days could not be dated: give the report's date
 
     def describe(self) -> str:
@@ -56,7 +60,7 @@ class ImportSummary:
         return "; ".join(parts)
 
 
-def import_report(store: Any, text: str, report_date: dt.date | str | None = None,
+def import_report(store: Store, text: str, report_date: dt.date | str | None = None,
                   on_duplicate: OnDuplicate = "merge", gazetteer: Any = None,
                   extraction: Extraction | None = None) -> ImportSummary:
     """Extract a report's incidents and store them with the report text.
@@ -84,7 +88,7 @@ def import_report(store: Any, text: str, report_date: dt.date | str | None = Non
     return _save(store, text, fresh, merged, summary, keep_empty)
 
 
-def decide(store: Any, incidents: Iterable[Incident], on_duplicate: OnDuplicate,
+def decide(store: Store, incidents: Iterable[Incident], on_duplicate: OnDuplicate,
            summary: ImportSummary) -> tuple[list[Incident], list[Incident]]:
     """(incidents to add, merged incidents to replace) under the duplicate policy."""
     fresh: list[Incident] = []
@@ -109,7 +113,7 @@ def _merge_into(merged: dict[str, Incident], stored: Incident, incident: Inciden
         summary.merged.append(target.id)
 
 
-def _save(store: Any, text: str, fresh: list[Incident], merged: list[Incident],
+def _save(store: Store, text: str, fresh: list[Incident], merged: list[Incident],
           summary: ImportSummary, keep_empty: bool = True) -> ImportSummary:
     """Replace the merged incidents and add the new ones with the report text, in ONE
     transaction (one Store.add), and say so. With nothing to store the report text is kept
@@ -166,14 +170,15 @@ def reviewed_incident(original: Incident, row: dict[str, Any], gazetteer: Any = 
     return Incident.from_dict(values)
 
 
-def save_reviewed(store: Any, text: str, incidents: list[Incident], choices: dict[str, str]) -> ImportSummary:
+def save_reviewed(store: Store, text: str, incidents: list[Incident], choices: dict[str, str]) -> ImportSummary:
     """Store reviewed incidents with the report text; `choices[id]` is "merge" (into its first
     stored duplicate), "keep" or "skip"; incidents without a choice are kept."""
     summary = ImportSummary(report_hash(text))
     if store.has_report(summary.report_hash):
         summary.already_stored = True
         return summary
-    fresh, merged = [], {}
+    fresh: list[Incident] = []
+    merged: dict[str, Incident] = {}
     for incident in incidents:
         choice = choices.get(incident.id, "keep")
         matches = find_duplicates(store, incident) if choice == "merge" else []
@@ -186,7 +191,7 @@ def save_reviewed(store: Any, text: str, incidents: list[Incident], choices: dic
     return _save(store, text, fresh, list(merged.values()), summary)
 
 
-class ReportLines(list):
+class ReportLines(list[str]):
     """The lines to print for imported reports (a list, for callers that only print), with the
     lines for standard error (`errors`: each toll read but not coded, with its reason) and
     the exit code: 2 when a report could not be read or stored nothing it should have."""
@@ -197,7 +202,7 @@ class ReportLines(list):
         self.exit_code = 0
 
 
-def import_report_files(store: Any, paths: Iterable[str | Path], report_date: dt.date | str | None = None,
+def import_report_files(store: Store, paths: Iterable[str | Path], report_date: dt.date | str | None = None,
                         on_duplicate: OnDuplicate = "merge") -> ReportLines:
     """Import .txt report files; returns one line per file (and its warnings) to print, with
     every toll read but not coded on `errors`."""

@@ -242,7 +242,7 @@ class Gazetteer:
             self._cache[key] = cached
         return cached
 
-    def _search(self, name: str, country: str | None) -> list[tuple[int, float]]:
+    def _search(self, name: str, country: str | None) -> list[tuple[int, float]]:  # noqa: C901  (complexity debt: docs/architecture.md, "Checks")
         query, bare, skel, spelling, arabic = keys(name)
         if not query:
             return []

@@ -8,8 +8,12 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from geo.cli import UsageError
+
+if TYPE_CHECKING:
+    from geo.extraction.reader import Candidate
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,13 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:  # noqa: C901  (complexity debt: docs/architecture.md, "Checks")
     from geo.extraction import ExtractionError, extract
     from geo.extraction.text import decode
     from geo.formats.geojson import to_feature_collection
 
     report_date = _date(args.date)
-    features = []
+    features: list[dict[str, Any]] = []
     for name in args.files:
         label = "standard input" if name == "-" else name
         try:
@@ -54,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{label}: no incident found" + (f"; {len(result.skipped)} toll(s) read but not coded "
                                                    "(listed above; --all outputs them)" if result.skipped else ""),
                   file=sys.stderr)
-        chosen = [(c, None) for c in result.incidents]
+        chosen: list[tuple[Candidate, str | None]] = [(c, None) for c in result.incidents]
         if args.all:
             chosen += [(n.candidate, n.reason) for n in result.skipped if n.candidate is not None]
         collection = to_feature_collection(c.incident for c, _ in chosen)
