@@ -13,7 +13,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from geo.provinces import PROVINCES
 
@@ -316,21 +316,6 @@ def make_id(values: dict[str, Any]) -> str:
 def report_hash(text: str) -> str:
     """sha256 of a report's text, whitespace-normalised, so the same report is recognised again."""
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
-
-
-def sort_key(incident: Incident) -> tuple[str, str]:
-    return (incident.date, incident.id)
-
-
-def total_killed(incidents: Iterable[Incident]) -> tuple[int, int]:
-    """Reported deaths (minimum, maximum) over non-cumulative incidents."""
-    low = high = 0
-    for inc in incidents:
-        if inc.cumulative or inc.killed is None:
-            continue
-        low += inc.killed
-        high += inc.killed_max if inc.killed_max is not None else inc.killed
-    return low, high
 
 
 _DAYS: dict[str, dt.date] = {}  # dates seen, parsed: a dataset repeats its days many times

@@ -73,7 +73,7 @@ def totals(incidents: Iterable[Incident], by: str | None = None) -> pd.DataFrame
     else minimums), children, without_toll (incidents giving no number of deaths).
     """
     keys = [by] if by else []
-    # An incident without a minimum toll adds to neither sum (as geo.model.total_killed).
+    # An incident without a minimum toll adds to neither sum (the one rule for every figure).
     rows = [(*((getattr(i, by),) if by else ()), bool(i.cumulative), 1, i.killed or 0,
              0 if i.killed is None else (i.killed_max if i.killed_max is not None else i.killed),
              i.children or 0, int(i.killed is None), int(i.children is not None), 1) for i in incidents]

@@ -55,7 +55,7 @@ from geo.summary import extent
 if TYPE_CHECKING:
     from geo.filters import Filters
 
-__all__ = ["base_map", "incident_layer", "legend", "build_map", "to_html", "install_static_assets",
+__all__ = ["base_map", "incident_layer", "build_map", "to_html", "install_static_assets",
            "runtime_layer", "clicked_province", "provinces_after_click",
            "PALETTE", "COLOUR_BY", "AGGREGATE_ABOVE", "DETAIL_LIMIT", "place_marks", "radius"]
 
@@ -199,11 +199,6 @@ def incident_layer(incidents: Iterable[Incident], colour_by: str = "children",
     group.add_child(_IncidentData(to_json(data.payload)))
     group.add_child(Legend(data.legend))
     return group
-
-
-def legend(incidents: Iterable[Incident], colour_by: str = "children") -> Legend:
-    """The legend alone (incident_layer already includes it)."""
-    return Legend(layer_data(incidents, colour_by).legend)
 
 
 class _RuntimeCall(_ScriptElement):

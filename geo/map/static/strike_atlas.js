@@ -1000,6 +1000,6 @@
     foldCredits(map);
   }
 
-  window.StrikeAtlas = {draw: draw, legend: legend, legendNode: legendNode, outlines: outlines,
+  window.StrikeAtlas = {draw: draw, legend: legend, outlines: outlines,
                         setupMap: setupMap};
 })();
