@@ -180,7 +180,7 @@ def test_map_filters_and_geojson_download(server, browser, tmp_path):
 
         # Choose a province in the sidebar: the markers follow.
         sidebar = page.locator("[data-testid='stSidebar']")
-        sidebar.locator("[data-testid='stMultiSelect'] input").fill("Raqqa")
+        sidebar.locator("[data-testid='stMultiSelect'] input").first.fill("Raqqa")  # Provinces, above Source grade
         page.keyboard.press("Enter")
         page.keyboard.press("Escape")
         wait_for_app(page)
@@ -261,7 +261,7 @@ def test_province_outlines_draw_and_filter_from_their_popup(server, browser):
         assert wait_for_markers(page, located_places(deir)) == located_places(deir)
         wait_for_app(page)
         assert "province=Deir+ez-Zor" in page.url
-        chips = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").inner_text()
+        chips = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.inner_text()
         assert "Deir ez-Zor" in chips
 
         # Its popup then offers to take it out of the filter (once: no rerun loop).
