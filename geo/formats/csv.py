@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator
 
 from geo.formats import NOT_UTF8, FormatError, IncidentStream, ReadResult, Reject, broken_text, count_lines, open_text
+from geo.formats.tabular import csv_records
 from geo.model import COUNT_FIELDS, FIELDS, Incident, ValidationError
 
 COLUMNS = (*FIELDS, "points", "longitude", "latitude")
@@ -139,16 +140,7 @@ def _stream(handle: IO[str], path: str | Path | None) -> IncidentStream:
 def _rows(handle: IO[str], reader: csv.DictReader, stream: IncidentStream) -> Iterator[Incident]:
     rejects = stream.rejects
     with handle:
-        while True:
-            start = reader.line_num + 1
-            try:
-                raw = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                stream.read += 1
-                rejects.append(Reject(start, f"line {start}: not a readable CSV row ({exc})"))
-                continue
+        for start, raw in csv_records(reader, stream):
             stream.read += 1
             if None in raw:  # DictReader files surplus cells under None
                 rejects.append(Reject(start, f"line {start}: {len(raw[None])} more cell(s) than the "

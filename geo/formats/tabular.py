@@ -45,21 +45,28 @@ def iter_csv_dataset(path: str | Path, signature: frozenset[str], what: str, map
     return stream.feed(_csv_rows(handle, reader, columns, mapper, stream))
 
 
+def csv_records(reader: Any, stream: IncidentStream) -> Iterator[tuple[int, Any]]:
+    """(first line, row) of each record a csv reader gives; a record it cannot read is a reject
+    with its line, and the reading goes on."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            stream.read += 1
+            stream.rejects.append(Reject(start, f"line {start}: not a readable CSV row ({exc})"))
+            continue
+        yield start, row
+
+
 def _csv_rows(handle, reader, columns: list[str], mapper: RowMapper,
               stream: IncidentStream) -> Iterator[Any]:
     width = len(columns)
     rejects = stream.rejects
     with handle:
-        while True:
-            start = reader.line_num + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                stream.read += 1
-                rejects.append(Reject(start, f"line {start}: not a readable CSV row ({exc})"))
-                continue
+        for start, cells in csv_records(reader, stream):
             if not cells:
                 continue
             stream.read += 1
