@@ -119,7 +119,34 @@ class Extraction:
 
 
 def extract(text: str | bytes, report_date: dt.date | None = None, gazetteer: Any = None) -> Extraction:
-    """Find the incidents a report describes; raise ExtractionError for unreadable input."""
+    """Find the incidents a report describes, as a careful coder would.
+
+    Parameters
+    ----------
+    text
+        The report (bytes are decoded as text first).
+    report_date
+        When it was published, for "on Monday" and "yesterday" when the text has no dateline.
+    gazetteer
+        Where place names are looked up; the bundled offline one by default.
+
+    Returns
+    -------
+    Extraction
+        `incidents` (each with its confidence and evidence), `skipped` (every toll read but not
+        coded, with the reason and a candidate), warnings, and `needs_date` when no day is known.
+
+    Raises
+    ------
+    ExtractionError
+        The input is not text.
+
+    Examples
+    --------
+    >>> found = extract("On 3 March 2018 an air strike on Hajin killed 12 civilians.")  # doctest: +SKIP
+    >>> [(i.places, i.date, i.killed) for i in found.incidents]  # doctest: +SKIP
+    [(['Hajin'], '2018-03-03', 12)]
+    """
     raw = report_text.decode(text)
     cleaned, warnings = report_text.clean(raw)
     digest = report_hash(raw)

@@ -40,5 +40,26 @@ def iter_file(path: str | Path, format: str = "auto") -> IncidentStream:
 
 
 def read_file(path: str | Path, format: str = "auto", progress: Progress | None = None) -> ReadResult:
-    """Incidents and rejects from a file, in lists; FormatError when it cannot be read at all."""
+    """Incidents and rejects from a file, in lists (`iter_file` streams them instead).
+
+    Parameters
+    ----------
+    path
+        An ACLED or UCDP export, the atlas's CSV or GeoJSON, or a GeoPackage.
+    format
+        "auto" (detected from the columns or the file type) or one of DATASET_FORMATS.
+    progress
+        Called with (rows read, rows expected) as the file is read.
+
+    Raises
+    ------
+    FormatError
+        The file cannot be read at all; a bad row is a `Reject` with its line and reason instead.
+
+    Examples
+    --------
+    >>> result = read_file("acled_syria.csv")  # doctest: +SKIP
+    >>> for reject in result.rejects:  # doctest: +SKIP
+    ...     print(reject.line, reject.reason)
+    """
     return collect(iter_file(path, format), progress)
