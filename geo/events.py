@@ -389,6 +389,8 @@ def _date_then_id(record: Mapping) -> tuple:
 def event_row(event_id: str, records: Sequence[Mapping], reasons: Sequence[str] = ()) -> dict:
     """The event's row from its records: the store's incident columns (so every filter and sum
     runs on events too) plus records, grade, sources and link_reasons."""
+    if len(records) == 1:
+        return _single_event_row(event_id, records[0], reasons)
     records = sorted(records, key=_date_then_id)
     place = min(records, key=_precision_rank)
     counted = [r for r in records if r["killed"] is not None]
@@ -420,6 +422,21 @@ def event_row(event_id: str, records: Sequence[Mapping], reasons: Sequence[str] 
         sources=json.dumps([{k: r.get(k) for k in SOURCE_KEYS} for r in records], ensure_ascii=False),
         link_reasons=json.dumps(list(reasons), ensure_ascii=False),
     )
+    row.pop("event_id", None)
+    return row
+
+
+def _single_event_row(event_id: str, r: Mapping, reasons: Sequence[str]) -> dict:
+    """event_row of one record (most events): its own figures, spelt out for large imports."""
+    row = dict(r)
+    killed_max = r["killed_max"]
+    row.update(
+        id=event_id, last_date=r["date_end"] or r["date"], notes=None, cumulative=bool(r["cumulative"]),
+        killed_max=killed_max if killed_max is not None and killed_max != r["killed"] else None,
+        children_max=r["children"], women_max=r["women"], injured_max=r["injured"],
+        records=1, grade=grade((r,)),
+        sources=json.dumps([{k: r.get(k) for k in SOURCE_KEYS}], ensure_ascii=False),
+        link_reasons=json.dumps(list(reasons), ensure_ascii=False))
     row.pop("event_id", None)
     return row
 
@@ -466,6 +483,7 @@ _ORIGINS = {  # one name per monitor or agency, whatever the outlet calls it
 }
 
 
+@functools.lru_cache(maxsize=16384)
 def origins(source: str | None) -> frozenset[str]:
     """Who first told it: 'PressTV citing SOHR', 'SOHR, via PressTV' and 'ACLED: SOHR' are all
     {'sohr'}; a source naming no one is its own origin."""
