@@ -6,6 +6,7 @@ The page must work offline: Leaflet comes from /app/static, tiles are the only o
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -91,21 +93,28 @@ def server(tmp_path_factory):
     outlines = folder / "outlines"
     boundaries.add(outlines_geojson(folder / "rectangles.geojson"), 1, "shapeName",
                    directory=outlines, credit="Boundaries: test rectangles")
+    started = time.monotonic()
+    with dashboard(folder, {DB_ENV: url, boundaries.BOUNDARIES_ENV: str(outlines)}) as base:
+        yield base, started
+
+
+@contextlib.contextmanager
+def dashboard(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    """`streamlit run app.py` on a free local port with `env` added; yields its base URL and stops
+    it afterwards (its log goes to folder/streamlit.log)."""
     port = _free_port()
     log = folder / "streamlit.log"
-    env = {**os.environ, DB_ENV: url, boundaries.BOUNDARIES_ENV: str(outlines),
-           "PYTHONUNBUFFERED": "1"}
-    started = time.monotonic()
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"}, stdout=out,
+            stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_healthy(base, process, log)
-        yield base, started
+        yield base
     finally:
         process.terminate()
         try:

@@ -8,9 +8,6 @@ Uses the browser fixture and helpers of tests/test_e2e.py.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -19,7 +16,7 @@ from playwright.sync_api import Error as PlaywrightError
 from benchmarks import synthetic
 from geo import open_store
 from geo.settings import DB_ENV
-from tests.test_e2e import MAP_FRAME, ROOT, _free_port, _require_chromium, _wait_healthy, browser, wait_for_app  # noqa: F401
+from tests.test_e2e import MAP_FRAME, _require_chromium, browser, dashboard, wait_for_app  # noqa: F401
 
 SIZE = 21_000  # more located places than the map draws one by one (geo.map.layer.AGGREGATE_ABOVE)
 CENTRE = synthetic.CENTRES["Deir ez-Zor"][:2]  # (lon, lat): the densest part of the synthetic data
@@ -41,24 +38,8 @@ def large_server(tmp_path_factory):
     for batch in synthetic.batches(SIZE, 7_000):
         store.add(batch)
     store.close()
-    port, log = _free_port(), folder / "streamlit.log"
-    env = {**os.environ, DB_ENV: url, "PYTHONUNBUFFERED": "1"}
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, process, log)
+    with dashboard(folder, {DB_ENV: url}) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def drawn(page) -> dict | None:
